@@ -1,0 +1,213 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.Part;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * What a user tries first behind a proxy: text, JSON, uploads, downloads, streams, errors, and a
+ * page showing what the application saw of the request.
+ */
+@RestController
+public class DemoController {
+
+	private static final int CHUNK_SIZE = 64 * 1024;
+
+	private final Path downloadFile;
+
+	public DemoController() throws IOException {
+		this.downloadFile = Files.createTempFile("uwsgi-demo-download", ".bin");
+		this.downloadFile.toFile().deleteOnExit();
+		Files.write(this.downloadFile, DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE));
+	}
+
+	@GetMapping(path = "/", produces = MediaType.TEXT_HTML_VALUE)
+	public String index() {
+		return """
+				<!DOCTYPE html>
+				<html><head><title>uwsgi-spring-boot demo</title></head>
+				<body>
+				<h1>Spring WebFlux behind nginx <code>uwsgi_pass</code></h1>
+				<ul>
+				<li><a href="hello">/hello</a>: plain text</li>
+				<li><a href="json">/json</a>: JSON</li>
+				<li><a href="request">/request</a>: what the application saw of this request</li>
+				<li><a href="events">/events</a>: server-sent events, one a second</li>
+				<li><a href="download/bytes">/download/bytes</a>, <a href="download/stream">/download/stream</a>,
+				<a href="download/file">/download/file</a>: 5 MiB as byte[], as a Flux, as a file</li>
+				<li><a href="error-demo">/error-demo</a>: an exception, handled by Spring Boot</li>
+				</ul>
+				<form method="post" action="upload" enctype="multipart/form-data">
+				<input type="file" name="file"> <button>Upload (answers the SHA-256 of each part)</button>
+				</form>
+				</body></html>
+				""";
+	}
+
+	@GetMapping("/hello")
+	public String hello() {
+		return "Hello from Spring WebFlux over uwsgi\n";
+	}
+
+	@GetMapping("/json")
+	public Map<String, Object> json() {
+		return Map.of("message", "Hello", "transport", "uwsgi", "time", Instant.now().toString());
+	}
+
+	/**
+	 * Describe the request as the application sees it: the client's address, scheme and host at
+	 * the proxy, the context path, headers and cookies.
+	 */
+	@GetMapping("/request")
+	public Map<String, Object> request(ServerHttpRequest request) {
+		Map<String, Object> seen = new LinkedHashMap<>();
+		seen.put("method", request.getMethod().name());
+		seen.put("uri", request.getURI().toString());
+		seen.put("scheme", request.getURI().getScheme());
+		seen.put("host", request.getURI().getHost());
+		seen.put("port", request.getURI().getPort());
+		seen.put("contextPath", request.getPath().contextPath().value());
+		seen.put("pathWithinApplication", request.getPath().pathWithinApplication().value());
+		seen.put("rawQuery", request.getURI().getRawQuery());
+		seen.put("queryParams", request.getQueryParams());
+		seen.put("remoteAddress", (request.getRemoteAddress() != null)
+				? request.getRemoteAddress().getAddress().getHostAddress() : null);
+		seen.put("remotePort", (request.getRemoteAddress() != null) ? request.getRemoteAddress().getPort() : null);
+		seen.put("headers", request.getHeaders().toSingleValueMap().keySet().stream()
+			.collect(LinkedHashMap::new, (map, name) -> map.put(name, request.getHeaders().get(name)), Map::putAll));
+		Map<String, List<String>> cookies = new LinkedHashMap<>();
+		request.getCookies().forEach((name, values) -> cookies.put(name, values.stream().map(HttpCookie::getValue).toList()));
+		seen.put("cookies", cookies);
+		return seen;
+	}
+
+	@GetMapping("/path/{segment}")
+	public Map<String, String> path(@PathVariable String segment, @RequestParam(required = false) String q,
+			ServerHttpRequest request) {
+		return Map.of("segment", segment, "q", String.valueOf(q), "rawPath", request.getURI().getRawPath());
+	}
+
+	@PostMapping("/echo")
+	public Flux<DataBuffer> echo(@RequestBody Flux<DataBuffer> body) {
+		return body;
+	}
+
+	/**
+	 * Read the whole body as it streams in and answer its length and SHA-256.
+	 */
+	@PostMapping("/sha256")
+	public Mono<Map<String, Object>> sha256(@RequestBody(required = false) Flux<DataBuffer> body) {
+		MessageDigest digest = sha256();
+		long[] length = new long[1];
+		Flux<DataBuffer> content = (body != null) ? body : Flux.empty();
+		return content.doOnNext((buffer) -> {
+			length[0] += buffer.readableByteCount();
+			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+				iterator.forEachRemaining(digest::update);
+			}
+			DataBufferUtils.release(buffer);
+		}).then(Mono.fromSupplier(() -> Map.of("length", length[0], "sha256",
+				HexFormat.of().formatHex(digest.digest()))));
+	}
+
+	@PostMapping(path = "/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	public Mono<Map<String, Object>> upload(@RequestBody Mono<MultiValueMap<String, Part>> parts) {
+		return parts.flatMapMany((map) -> Flux.fromIterable(map.toSingleValueMap().values()))
+			.flatMap(this::describe)
+			.collectMap((part) -> (String) part.get("name"), (part) -> (Object) part);
+	}
+
+	private Mono<Map<String, Object>> describe(Part part) {
+		MessageDigest digest = sha256();
+		long[] length = new long[1];
+		return part.content().doOnNext((buffer) -> {
+			length[0] += buffer.readableByteCount();
+			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+				iterator.forEachRemaining(digest::update);
+			}
+			DataBufferUtils.release(buffer);
+		}).then(Mono.fromSupplier(() -> {
+			Map<String, Object> description = new LinkedHashMap<>();
+			description.put("name", part.name());
+			description.put("filename", (part instanceof FilePart file) ? file.filename() : null);
+			description.put("length", length[0]);
+			description.put("sha256", HexFormat.of().formatHex(digest.digest()));
+			return description;
+		}));
+	}
+
+	@GetMapping(path = "/download/bytes", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	public byte[] downloadBytes() {
+		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
+	}
+
+	/**
+	 * Stream the download in chunks as they are produced: no Content-Length, so the response ends
+	 * when the connection closes.
+	 */
+	@GetMapping(path = "/download/stream", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	public Flux<DataBuffer> downloadStream() {
+		return Flux.range(0, DemoContent.DOWNLOAD_SIZE / CHUNK_SIZE)
+			.map((chunk) -> DefaultDataBufferFactory.sharedInstance
+				.wrap(DemoContent.bytes((long) chunk * CHUNK_SIZE, CHUNK_SIZE)));
+	}
+
+	@GetMapping(path = "/download/file", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	public Resource downloadFile() {
+		return new FileSystemResource(this.downloadFile);
+	}
+
+	@GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	public Flux<ServerSentEvent<String>> events(@RequestParam(defaultValue = "5") int count,
+			@RequestParam(defaultValue = "1000") long intervalMillis) {
+		return Flux.interval(Duration.ZERO, Duration.ofMillis(intervalMillis))
+			.take(count)
+			.map((i) -> ServerSentEvent.builder("event " + i + " at " + Instant.now()).id(Long.toString(i)).build());
+	}
+
+	@GetMapping("/error-demo")
+	public String error() {
+		throw new IllegalStateException("This is what an exception in a handler looks like");
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new UncheckedIOException(new IOException(ex));
+		}
+	}
+
+}

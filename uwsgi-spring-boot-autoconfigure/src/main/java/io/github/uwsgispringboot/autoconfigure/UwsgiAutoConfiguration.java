@@ -1,0 +1,108 @@
+package io.github.uwsgispringboot.autoconfigure;
+
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.http.server.reactive.HttpHandler;
+
+import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.server.UwsgiServerOptions;
+
+/**
+ * Serves a reactive web application's {@link HttpHandler} over uwsgi, beside its HTTP server (or
+ * instead of it, with {@code server.port=-1}).
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass({ HttpHandler.class, reactor.netty.http.server.HttpServer.class })
+@ConditionalOnBooleanProperty(name = "uwsgi.enabled", matchIfMissing = true)
+@ConditionalOnBean(HttpHandler.class)
+@EnableConfigurationProperties(UwsgiProperties.class)
+public final class UwsgiAutoConfiguration {
+
+	private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
+	@Bean
+	@ConditionalOnMissingBean
+	UwsgiServer uwsgiServer(UwsgiProperties properties, HttpHandler httpHandler) {
+		return new UwsgiServer(options(properties), httpHandler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	UwsgiServerLifecycle uwsgiServerLifecycle(UwsgiServer uwsgiServer, ApplicationEventPublisher eventPublisher,
+			ConfigurableEnvironment environment) {
+		return new UwsgiServerLifecycle(uwsgiServer, eventPublisher, environment, gracefulTimeout(environment));
+	}
+
+	static UwsgiServerOptions options(UwsgiProperties properties) {
+		long maxVarsSize = properties.getMaxVarsSize().toBytes();
+		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
+		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
+				permissions(unixSocket.getPermissions()), (int) Math.min(maxVarsSize, Integer.MAX_VALUE),
+				properties.getLingerTimeout());
+	}
+
+	/**
+	 * Return how long a graceful shutdown may wait, following {@code server.shutdown} and
+	 * {@code spring.lifecycle.timeout-per-shutdown-phase}, or {@code null} for an immediate one.
+	 */
+	private static Duration gracefulTimeout(ConfigurableEnvironment environment) {
+		if ("immediate".equalsIgnoreCase(environment.getProperty("server.shutdown", "graceful"))) {
+			return null;
+		}
+		return Binder.get(environment)
+			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(DEFAULT_SHUTDOWN_PHASE_TIMEOUT);
+	}
+
+	/**
+	 * Parse a file mode, octal ({@code 660}, {@code 0660}) or symbolic ({@code rw-rw----}).
+	 */
+	static Set<PosixFilePermission> permissions(String mode) {
+		if (mode == null || mode.isBlank()) {
+			return null;
+		}
+		String value = mode.trim();
+		if (!value.chars().allMatch((c) -> c >= '0' && c <= '7')) {
+			try {
+				return PosixFilePermissions.fromString(value);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("uwsgi.unix-socket.permissions must be octal (660) or symbolic "
+						+ "(rw-rw----): '" + mode + "'", ex);
+			}
+		}
+		int bits = Integer.parseInt(value, 8);
+		if (value.length() > 4 || bits > 0777) {
+			throw new IllegalArgumentException(
+					"uwsgi.unix-socket.permissions must be a file mode from 000 to 777: '" + mode + "'");
+		}
+		PosixFilePermission[] order = { PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+				PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+				PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+				PosixFilePermission.OWNER_READ };
+		Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+		for (int bit = 0; bit < order.length; bit++) {
+			if ((bits & (1 << bit)) != 0) {
+				permissions.add(order[bit]);
+			}
+		}
+		return permissions;
+	}
+
+}

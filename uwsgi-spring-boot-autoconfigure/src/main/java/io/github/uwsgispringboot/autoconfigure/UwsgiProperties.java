@@ -1,0 +1,127 @@
+package io.github.uwsgispringboot.autoconfigure;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the uwsgi listener.
+ */
+@ConfigurationProperties("uwsgi")
+public class UwsgiProperties {
+
+	/**
+	 * Whether to serve the application over the uwsgi protocol.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Network address the TCP listener binds to. Loopback by default: a uwsgi socket must only be
+	 * reachable by the proxy in front of it.
+	 */
+	private InetAddress address = InetAddress.getLoopbackAddress();
+
+	/**
+	 * TCP port of the uwsgi listener. 0 binds any free port (see local.uwsgi.port); -1 disables the
+	 * TCP listener, for a unix socket only.
+	 */
+	private int port = 3031;
+
+	/**
+	 * Largest vars block (request line, headers and CGI variables) accepted, up to the protocol's
+	 * maximum of 65535 bytes. Larger packets are answered 431.
+	 */
+	private DataSize maxVarsSize = DataSize.ofBytes(65535);
+
+	/**
+	 * How long unread request body is read and discarded after the response has been sent, before
+	 * the connection is closed. Closing with unread input would reset the connection and make the
+	 * proxy answer 502.
+	 */
+	private Duration lingerTimeout = Duration.ofSeconds(5);
+
+	private final UnixSocket unixSocket = new UnixSocket();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public InetAddress getAddress() {
+		return this.address;
+	}
+
+	public void setAddress(InetAddress address) {
+		this.address = address;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		this.port = port;
+	}
+
+	public DataSize getMaxVarsSize() {
+		return this.maxVarsSize;
+	}
+
+	public void setMaxVarsSize(DataSize maxVarsSize) {
+		this.maxVarsSize = maxVarsSize;
+	}
+
+	public Duration getLingerTimeout() {
+		return this.lingerTimeout;
+	}
+
+	public void setLingerTimeout(Duration lingerTimeout) {
+		this.lingerTimeout = lingerTimeout;
+	}
+
+	public UnixSocket getUnixSocket() {
+		return this.unixSocket;
+	}
+
+	/**
+	 * A unix socket listener, alone or beside the TCP one.
+	 */
+	public static class UnixSocket {
+
+		/**
+		 * Path of a unix socket to listen on. A stale socket file left by a crashed run is
+		 * replaced; the file is removed on shutdown.
+		 */
+		private Path path;
+
+		/**
+		 * File mode of the unix socket, octal ("660") or symbolic ("rw-rw----"). The proxy's
+		 * user (www-data for Debian's nginx and Apache) needs write permission.
+		 */
+		private String permissions;
+
+		public Path getPath() {
+			return this.path;
+		}
+
+		public void setPath(Path path) {
+			this.path = path;
+		}
+
+		public String getPermissions() {
+			return this.permissions;
+		}
+
+		public void setPermissions(String permissions) {
+			this.permissions = permissions;
+		}
+
+	}
+
+}

@@ -1,0 +1,326 @@
+package io.github.uwsgispringboot.codec;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+
+/**
+ * Decodes one uwsgi packet per connection into Netty HTTP messages: a {@link UwsgiHttpRequest},
+ * then the body as {@code HttpContent}s of exactly {@code CONTENT_LENGTH} bytes, ending with a
+ * {@link LastHttpContent}. The body is passed on as it arrives, never accumulated.
+ *
+ * <table>
+ * <caption>Limits and refusals</caption>
+ * <tr><th>What</th><th>Limit</th><th>When exceeded or malformed</th></tr>
+ * <tr><td>vars block</td><td>{@code maxVarsSize}, at most {@value UwsgiConstants#MAX_VARS_SIZE} bytes</td>
+ * <td>431 response, then close</td></tr>
+ * <tr><td>var lengths</td><td>must consume the block exactly</td><td>400, then close</td></tr>
+ * <tr><td>var name</td><td>not empty</td><td>400, then close</td></tr>
+ * <tr><td>modifier1</td><td>0 (request) or 100 (ping)</td><td>close without a response</td></tr>
+ * <tr><td>plain HTTP instead of uwsgi</td><td></td><td>400 with a hint to use {@code uwsgi_pass}</td></tr>
+ * <tr><td>bytes after the body</td><td>one request per connection</td><td>discarded</td></tr>
+ * </table>
+ * Every refusal is logged once, with its {@link Reason} and the peer, and fired down the pipeline
+ * as a {@link UwsgiDecoderException} user event so that it can be counted.
+ */
+public class UwsgiRequestDecoder extends ByteToMessageDecoder {
+
+	private static final InternalLogger logger = InternalLoggerFactory.getInstance(UwsgiRequestDecoder.class);
+
+	private static final byte[] PONG = { (byte) UwsgiConstants.MODIFIER1_PING, 0, 0,
+			(byte) UwsgiConstants.MODIFIER2_PONG };
+
+	private static final byte[] NOT_UWSGI_RESPONSE = notUwsgiResponse(
+			"This port speaks the uwsgi protocol, not HTTP: point nginx at it with uwsgi_pass, not proxy_pass.\n");
+
+	private final int maxVarsSize;
+
+	private State state = State.READ_HEADER;
+
+	private int varsSize;
+
+	private long remainingBody;
+
+	private boolean headRequest;
+
+	/**
+	 * Create a decoder that accepts vars blocks of up to {@code maxVarsSize} bytes.
+	 * @param maxVarsSize the largest vars block accepted, from 1 to
+	 * {@value UwsgiConstants#MAX_VARS_SIZE}
+	 */
+	public UwsgiRequestDecoder(int maxVarsSize) {
+		if (maxVarsSize < 1 || maxVarsSize > UwsgiConstants.MAX_VARS_SIZE) {
+			throw new IllegalArgumentException(
+					"maxVarsSize must be between 1 and " + UwsgiConstants.MAX_VARS_SIZE + ": " + maxVarsSize);
+		}
+		this.maxVarsSize = maxVarsSize;
+	}
+
+	@Override
+	protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		switch (this.state) {
+			case READ_HEADER:
+				if (!readHeader(ctx, in, out)) {
+					return;
+				}
+				// fall through: the vars often arrive in the same read
+			case READ_VARS:
+				if (in.readableBytes() < this.varsSize) {
+					return;
+				}
+				if (!readVars(ctx, in, out)) {
+					return;
+				}
+				// fall through: so may the body
+			case READ_BODY:
+				readBody(in, out);
+				return;
+			case DONE:
+				if (in.isReadable() && logger.isDebugEnabled()) {
+					logger.debug("Ignored {} bytes after the uwsgi request from {}", in.readableBytes(),
+							peer(ctx.channel()));
+				}
+				in.skipBytes(in.readableBytes());
+				return;
+			case DISCARD:
+				in.skipBytes(in.readableBytes());
+				return;
+			default:
+				throw new IllegalStateException("Unknown state " + this.state);
+		}
+	}
+
+	private boolean readHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		if (in.readableBytes() < UwsgiConstants.HEADER_LENGTH) {
+			return false;
+		}
+		int start = in.readerIndex();
+		int modifier1 = in.getUnsignedByte(start);
+		if (modifier1 == UwsgiConstants.MODIFIER1_PING) {
+			in.skipBytes(UwsgiConstants.HEADER_LENGTH);
+			this.state = State.DONE;
+			ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG)).addListener(ChannelFutureListener.CLOSE);
+			return false;
+		}
+		if (modifier1 != UwsgiConstants.MODIFIER1_HTTP) {
+			if (looksLikeHttp(in, start)) {
+				refuse(ctx, new UwsgiDecoderException(Reason.HTTP_ON_UWSGI_PORT,
+						"request starts with '" + in.toString(start, 4, StandardCharsets.US_ASCII) + "'"));
+				ctx.writeAndFlush(Unpooled.wrappedBuffer(NOT_UWSGI_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
+			}
+			else {
+				refuse(ctx, new UwsgiDecoderException(Reason.UNSUPPORTED_MODIFIER, "modifier1=" + modifier1));
+				ctx.close();
+			}
+			in.skipBytes(in.readableBytes());
+			return false;
+		}
+		this.varsSize = in.getUnsignedShortLE(start + 1);
+		in.skipBytes(UwsgiConstants.HEADER_LENGTH);
+		if (this.varsSize > this.maxVarsSize) {
+			UwsgiDecoderException cause = new UwsgiDecoderException(Reason.VARS_TOO_LARGE,
+					this.varsSize + " bytes, limit " + this.maxVarsSize);
+			refuse(ctx, cause);
+			out.add(invalidRequest(new TooLongHttpHeaderException(cause.getMessage())));
+			in.skipBytes(in.readableBytes());
+			return false;
+		}
+		this.state = State.READ_VARS;
+		return true;
+	}
+
+	private boolean readVars(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		UwsgiHttpRequest request;
+		try {
+			request = UwsgiHttpRequest.from(readVars(in, this.varsSize));
+		}
+		catch (UwsgiDecoderException ex) {
+			refuse(ctx, ex);
+			out.add(invalidRequest(ex));
+			in.skipBytes(in.readableBytes());
+			return false;
+		}
+		this.headRequest = HttpMethod.HEAD.equals(request.method());
+		ctx.channel().attr(UwsgiHttpRequest.CHANNEL_ATTRIBUTE).set(request);
+		this.remainingBody = request.contentLength();
+		out.add(request);
+		if (this.remainingBody == 0) {
+			out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+			this.state = State.DONE;
+			return false;
+		}
+		this.state = State.READ_BODY;
+		return true;
+	}
+
+	/**
+	 * Read a vars block of {@code size} bytes, which must be readable.
+	 * @param in the buffer, positioned at the block
+	 * @param size the length of the block
+	 * @return the vars
+	 * @throws UwsgiDecoderException when the block is malformed
+	 */
+	static UwsgiVars readVars(ByteBuf in, int size) {
+		int position = in.readerIndex();
+		int end = position + size;
+		in.skipBytes(size);
+		UwsgiVars.Builder vars = UwsgiVars.builder();
+		while (position < end) {
+			if (end - position < 2) {
+				throw new UwsgiDecoderException(Reason.MALFORMED_VARS, "block ends inside a var name length");
+			}
+			int nameLength = in.getUnsignedShortLE(position);
+			position += 2;
+			if (nameLength == 0) {
+				throw new UwsgiDecoderException(Reason.EMPTY_VAR_NAME, "at offset " + (size - (end - position) - 2));
+			}
+			if (end - position < nameLength + 2) {
+				throw new UwsgiDecoderException(Reason.MALFORMED_VARS,
+						"var name of " + nameLength + " bytes runs past the block");
+			}
+			String name = in.toString(position, nameLength, StandardCharsets.ISO_8859_1);
+			position += nameLength;
+			int valueLength = in.getUnsignedShortLE(position);
+			position += 2;
+			if (end - position < valueLength) {
+				throw new UwsgiDecoderException(Reason.MALFORMED_VARS,
+						"value of " + UwsgiRequestMapper.abbreviate(name) + " (" + valueLength
+								+ " bytes) runs past the block");
+			}
+			vars.add(name, in.toString(position, valueLength, StandardCharsets.ISO_8859_1));
+			position += valueLength;
+		}
+		return vars.build();
+	}
+
+	private void readBody(ByteBuf in, List<Object> out) {
+		int length = (int) Math.min(in.readableBytes(), this.remainingBody);
+		if (length == 0) {
+			return;
+		}
+		ByteBuf content = in.readRetainedSlice(length);
+		this.remainingBody -= length;
+		if (this.remainingBody == 0) {
+			out.add(new DefaultLastHttpContent(content));
+			this.state = State.DONE;
+		}
+		else {
+			out.add(new DefaultHttpContent(content));
+		}
+	}
+
+	@Override
+	protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+		boolean partial = (this.state == State.READ_HEADER && in.isReadable()) || this.state == State.READ_VARS;
+		decode(ctx, in, out);
+		if (partial && (this.state == State.READ_HEADER || this.state == State.READ_VARS)) {
+			refuse(ctx, new UwsgiDecoderException(Reason.TRUNCATED_PACKET,
+					in.readableBytes() + " bytes received, header or vars incomplete"));
+			in.skipBytes(in.readableBytes());
+			this.state = State.DISCARD;
+		}
+		else if (this.state == State.READ_BODY && logger.isDebugEnabled()) {
+			logger.debug("uwsgi client {} closed the connection {} bytes before the end of the body",
+					peer(ctx.channel()), this.remainingBody);
+		}
+	}
+
+	/**
+	 * Return whether the request being served is a {@code HEAD}, whose response has no body.
+	 * @return {@code true} for a {@code HEAD} request
+	 */
+	public boolean isHeadRequest() {
+		return this.headRequest;
+	}
+
+	/**
+	 * Return whether the whole request, body included, has been read from the connection.
+	 * @return {@code true} once the last body byte was read
+	 */
+	public boolean isRequestComplete() {
+		return this.state == State.DONE && actualReadableBytes() == 0;
+	}
+
+	/**
+	 * Discard everything that arrives from now on: the response has been sent and any remaining
+	 * body is of no use.
+	 */
+	public void discardInput() {
+		this.state = State.DISCARD;
+	}
+
+	private void refuse(ChannelHandlerContext ctx, UwsgiDecoderException cause) {
+		this.state = State.DISCARD;
+		if (cause.reason() == Reason.TRUNCATED_PACKET) {
+			logger.info("Closed uwsgi connection from {}: {}", peer(ctx.channel()), cause.getMessage());
+		}
+		else {
+			logger.warn("Refused uwsgi packet from {}: {}", peer(ctx.channel()), cause.getMessage());
+		}
+		ctx.fireUserEventTriggered(cause);
+	}
+
+	private static HttpRequest invalidRequest(Exception cause) {
+		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+		request.setDecoderResult(DecoderResult.failure(cause));
+		return request;
+	}
+
+	private static byte[] notUwsgiResponse(String body) {
+		return ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: "
+				+ body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static boolean looksLikeHttp(ByteBuf in, int start) {
+		for (int i = 0; i < UwsgiConstants.HEADER_LENGTH; i++) {
+			byte b = in.getByte(start + i);
+			boolean upper = b >= 'A' && b <= 'Z';
+			if (!upper && !(i == 3 && b == ' ')) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Describe the peer of a connection for a log line: the client address on TCP, the socket
+	 * path on a unix socket (whose peers are unnamed).
+	 * @param channel the connection
+	 * @return a short description
+	 */
+	public static String peer(Channel channel) {
+		SocketAddress remote = channel.remoteAddress();
+		if (remote instanceof InetSocketAddress inet) {
+			return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+		}
+		return "unix socket " + channel.localAddress();
+	}
+
+	private enum State {
+
+		READ_HEADER, READ_VARS, READ_BODY, DONE, DISCARD
+
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.github.uwsgispringboot.codec;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+/**
+ * Encodes an HTTP response for a uwsgi peer. The response is plain HTTP/1.1 (uwsgi responses have
+ * no uwsgi header) with two differences from {@link HttpResponseEncoder}:
+ * <ul>
+ * <li>never {@code Transfer-Encoding: chunked}: no uwsgi client de-chunks, nginx copies chunk
+ * markers into the client's body. A body without {@code Content-Length} is delimited by closing the
+ * connection;</li>
+ * <li>never a 1xx other than {@code 101}: nginx takes a {@code 100 Continue} for the final status.
+ * nginx and Apache answer {@code Expect: 100-continue} themselves.</li>
+ * </ul>
+ * Given the connection's {@link UwsgiRequestDecoder}, a response to {@code HEAD} carries no body.
+ */
+public class UwsgiResponseEncoder extends HttpResponseEncoder {
+
+	private static final InternalLogger logger = InternalLoggerFactory.getInstance(UwsgiResponseEncoder.class);
+
+	private final UwsgiRequestDecoder decoder;
+
+	/**
+	 * Create an encoder that knows nothing of the request (tests and clients).
+	 */
+	public UwsgiResponseEncoder() {
+		this(null);
+	}
+
+	/**
+	 * Create an encoder for the responses to the requests of {@code decoder}.
+	 * @param decoder the decoder of the same connection, or {@code null}
+	 */
+	public UwsgiResponseEncoder(UwsgiRequestDecoder decoder) {
+		this.decoder = decoder;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		if (msg instanceof HttpResponse response) {
+			HttpResponseStatus status = response.status();
+			if (status.codeClass() == HttpStatusClass.INFORMATIONAL
+					&& status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+				logger.debug("Dropped interim response {}: uwsgi peers take it for the final one", status);
+				ReferenceCountUtil.release(msg);
+				promise.setSuccess();
+				return;
+			}
+			response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+		}
+		super.write(ctx, msg, promise);
+	}
+
+	@Override
+	protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+		return (this.decoder != null && this.decoder.isHeadRequest()) || super.isContentAlwaysEmpty(msg);
+	}
+
+}

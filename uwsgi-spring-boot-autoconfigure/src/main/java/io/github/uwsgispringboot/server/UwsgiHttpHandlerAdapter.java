@@ -1,0 +1,42 @@
+package io.github.uwsgispringboot.server;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+
+import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
+
+/**
+ * Hands each request to the application's {@link HttpHandler} as the client made it at the proxy:
+ * client address, scheme and mount prefix come from the uwsgi vars, the same way over TCP and unix
+ * sockets.
+ */
+final class UwsgiHttpHandlerAdapter implements HttpHandler {
+
+	private final HttpHandler delegate;
+
+	UwsgiHttpHandlerAdapter(HttpHandler delegate) {
+		this.delegate = delegate;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
+		Connection connection = ServerHttpRequestDecorator.getNativeRequest(request);
+		UwsgiHttpRequest uwsgiRequest = connection.channel().attr(UwsgiHttpRequest.CHANNEL_ATTRIBUTE).get();
+		ServerHttpRequest clientRequest;
+		try {
+			clientRequest = new UwsgiServerHttpRequest(request, uwsgiRequest);
+		}
+		catch (IllegalArgumentException ex) {
+			response.setStatusCode(HttpStatus.BAD_REQUEST);
+			return response.setComplete();
+		}
+		return this.delegate.handle(clientRequest, response);
+	}
+
+}

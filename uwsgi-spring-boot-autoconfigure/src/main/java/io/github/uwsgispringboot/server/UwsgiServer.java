@@ -1,0 +1,187 @@
+package io.github.uwsgispringboot.server;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.FutureMono;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+
+import io.github.uwsgispringboot.codec.UwsgiServerCodec;
+
+/**
+ * Serves an {@link HttpHandler} over the uwsgi protocol, on a TCP port, a unix socket or both.
+ * <p>
+ * Each listener is a Reactor Netty {@link HttpServer} whose HTTP/1.1 codec is replaced, under the
+ * same pipeline name, by a {@link UwsgiServerCodec}; the rest of Reactor Netty's HTTP machinery and
+ * Spring's {@link ReactorHttpHandlerAdapter} are used unchanged. Every connection carries one
+ * request, so a graceful shutdown stops accepting and then waits for the open connections to close.
+ */
+public final class UwsgiServer {
+
+	private static final Log logger = LogFactory.getLog(UwsgiServer.class);
+
+	private final UwsgiServerOptions options;
+
+	private final HttpHandler httpHandler;
+
+	private final ChannelGroup connections = new DefaultChannelGroup("uwsgi", GlobalEventExecutor.INSTANCE);
+
+	private final List<DisposableServer> listeners = new ArrayList<>(2);
+
+	private UnixSocketFile unixSocketFile;
+
+	/**
+	 * Create a server; nothing is bound until {@link #start()}.
+	 * @param options where and how to listen
+	 * @param httpHandler the application's handler chain
+	 */
+	public UwsgiServer(UwsgiServerOptions options, HttpHandler httpHandler) {
+		this.options = options;
+		this.httpHandler = httpHandler;
+	}
+
+	/**
+	 * Bind the listeners.
+	 * @throws UwsgiServerException when a listener cannot be bound; none is left bound then
+	 */
+	public synchronized void start() {
+		if (!this.listeners.isEmpty()) {
+			return;
+		}
+		try {
+			if (this.options.port() >= 0) {
+				InetSocketAddress address = new InetSocketAddress(this.options.address(), this.options.port());
+				this.listeners.add(bind(address, "port " + this.options.port() + " on "
+						+ this.options.address().getHostAddress() + " is already in use"));
+			}
+			if (this.options.unixSocketPath() != null) {
+				UnixSocketFile file = new UnixSocketFile(this.options.unixSocketPath());
+				file.prepare();
+				this.listeners.add(bind(file.bindAddress(), "unix socket " + file.path() + " could not be bound"));
+				this.unixSocketFile = file;
+				if (this.options.unixSocketPermissions() != null) {
+					file.setPermissions(this.options.unixSocketPermissions());
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			stop();
+			throw ex;
+		}
+	}
+
+	private DisposableServer bind(SocketAddress address, String failure) {
+		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(this.httpHandler);
+		try {
+			return HttpServer.create()
+				.bindAddress(() -> address)
+				.protocol(HttpProtocol.HTTP11)
+				.channelGroup(this.connections)
+				.doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
+					.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
+							new UwsgiServerCodec(this.options.maxVarsSize(), this.options.lingerTimeout())))
+				.handle(new ReactorHttpHandlerAdapter(handler))
+				.bindNow();
+		}
+		catch (RuntimeException ex) {
+			throw new UwsgiServerException("uwsgi server failed to start: " + failure + " (" + rootMessage(ex) + ")",
+					ex);
+		}
+	}
+
+	/**
+	 * Return the bound TCP address.
+	 * @return the address, or {@code null} when there is no TCP listener or it is not started
+	 */
+	public synchronized InetSocketAddress tcpAddress() {
+		for (DisposableServer listener : this.listeners) {
+			if (listener.address() instanceof InetSocketAddress inet) {
+				return inet;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Return the path of the bound unix socket.
+	 * @return the path, or {@code null} when there is no unix socket listener or it is not started
+	 */
+	public synchronized Path unixSocketPath() {
+		return (this.unixSocketFile != null) ? this.unixSocketFile.path() : null;
+	}
+
+	/**
+	 * Stop accepting, wait up to {@code timeout} for the connections in flight to finish, then stop.
+	 * @param timeout how long to wait for requests in flight
+	 * @return {@code true} when every request finished in time
+	 */
+	public boolean shutDownGracefully(Duration timeout) {
+		closeListeners();
+		List<Mono<Void>> closed = new ArrayList<>();
+		for (Channel connection : this.connections) {
+			if (!(connection instanceof ServerChannel)) {
+				closed.add(FutureMono.from(connection.closeFuture()));
+			}
+		}
+		boolean finished = true;
+		if (!closed.isEmpty()) {
+			logger.info("uwsgi server waiting up to " + timeout.toSeconds() + "s for " + closed.size()
+					+ " connection(s) in flight");
+			try {
+				Mono.when(closed).block(timeout);
+			}
+			catch (IllegalStateException ex) {
+				finished = false;
+				logger.warn("uwsgi server closed connections still in flight after " + timeout.toSeconds() + "s");
+			}
+		}
+		stop();
+		return finished;
+	}
+
+	/**
+	 * Stop at once: close the listeners and every connection, and remove the unix socket file.
+	 */
+	public void stop() {
+		closeListeners();
+		this.connections.close().awaitUninterruptibly();
+	}
+
+	private synchronized void closeListeners() {
+		for (DisposableServer listener : this.listeners) {
+			listener.disposeNow();
+		}
+		this.listeners.clear();
+		if (this.unixSocketFile != null) {
+			this.unixSocketFile.delete();
+			this.unixSocketFile = null;
+		}
+	}
+
+	private static String rootMessage(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return String.valueOf(root.getMessage());
+	}
+
+}

@@ -1,0 +1,45 @@
+package io.github.uwsgispringboot.server;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Set;
+
+import io.github.uwsgispringboot.codec.UwsgiConstants;
+
+/**
+ * Where and how a {@link UwsgiServer} listens.
+ *
+ * @param address the address of the TCP listener
+ * @param port the TCP port: 0 for any free port, -1 for no TCP listener
+ * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
+ * @param unixSocketPermissions the file mode to give the unix socket, or {@code null} to keep the
+ * one the umask gives
+ * @param maxVarsSize the largest vars block accepted, in bytes
+ * @param lingerTimeout how long unread request body is discarded after the response before the
+ * connection is closed
+ */
+public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
+		Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
+
+	/**
+	 * Check the options.
+	 */
+	public UwsgiServerOptions {
+		if (port < -1 || port > 0xFFFF) {
+			throw new IllegalArgumentException("port must be between -1 and 65535: " + port);
+		}
+		if (port == -1 && unixSocketPath == null) {
+			throw new IllegalArgumentException("Neither a TCP port nor a unix socket to listen on");
+		}
+		if (maxVarsSize < 1 || maxVarsSize > UwsgiConstants.MAX_VARS_SIZE) {
+			throw new IllegalArgumentException(
+					"maxVarsSize must be between 1 and " + UwsgiConstants.MAX_VARS_SIZE + ": " + maxVarsSize);
+		}
+		if (lingerTimeout.isNegative()) {
+			throw new IllegalArgumentException("lingerTimeout must not be negative: " + lingerTimeout);
+		}
+	}
+
+}
