@@ -128,17 +128,8 @@ public class DemoController {
 	 */
 	@PostMapping("/sha256")
 	public Mono<Map<String, Object>> sha256(@RequestBody(required = false) Flux<DataBuffer> body) {
-		MessageDigest digest = sha256();
-		long[] length = new long[1];
-		Flux<DataBuffer> content = (body != null) ? body : Flux.empty();
-		return content.doOnNext((buffer) -> {
-			length[0] += buffer.readableByteCount();
-			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
-				iterator.forEachRemaining(digest::update);
-			}
-			DataBufferUtils.release(buffer);
-		}).then(Mono.fromSupplier(() -> Map.of("length", length[0], "sha256",
-				HexFormat.of().formatHex(digest.digest()))));
+		return digest((body != null) ? body : Flux.empty()).map((digest) -> Map.of("length", digest.length(),
+				"sha256", digest.sha256()));
 	}
 
 	@PostMapping(path = "/upload", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
@@ -149,22 +140,28 @@ public class DemoController {
 	}
 
 	private Mono<Map<String, Object>> describe(Part part) {
-		MessageDigest digest = sha256();
-		long[] length = new long[1];
-		return part.content().doOnNext((buffer) -> {
-			length[0] += buffer.readableByteCount();
-			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
-				iterator.forEachRemaining(digest::update);
-			}
-			DataBufferUtils.release(buffer);
-		}).then(Mono.fromSupplier(() -> {
+		return digest(part.content()).map((digest) -> {
 			Map<String, Object> description = new LinkedHashMap<>();
 			description.put("name", part.name());
 			description.put("filename", (part instanceof FilePart file) ? file.filename() : null);
-			description.put("length", length[0]);
-			description.put("sha256", HexFormat.of().formatHex(digest.digest()));
+			description.put("length", digest.length());
+			description.put("sha256", digest.sha256());
 			return description;
-		}));
+		});
+	}
+
+	/**
+	 * Digest content as it arrives, releasing each buffer once read: nothing is held in memory.
+	 */
+	private static Mono<Digest> digest(Flux<DataBuffer> content) {
+		return content.reduce(new Digest(sha256(), 0), (digest, buffer) -> {
+			try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+				iterator.forEachRemaining(digest.algorithm()::update);
+			}
+			int length = buffer.readableByteCount();
+			DataBufferUtils.release(buffer);
+			return new Digest(digest.algorithm(), digest.length() + length);
+		}).defaultIfEmpty(new Digest(sha256(), 0));
 	}
 
 	@GetMapping(path = "/download/bytes", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
@@ -199,6 +196,14 @@ public class DemoController {
 	@GetMapping("/error-demo")
 	public String error() {
 		throw new IllegalStateException("This is what an exception in a handler looks like");
+	}
+
+	private record Digest(MessageDigest algorithm, long length) {
+
+		String sha256() {
+			return HexFormat.of().formatHex(this.algorithm.digest());
+		}
+
 	}
 
 	private static MessageDigest sha256() {

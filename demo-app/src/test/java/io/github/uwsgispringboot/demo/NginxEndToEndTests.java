@@ -1,0 +1,342 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The demo application behind a real nginx ({@code demo-app/nginx/}), reached over its uwsgi unix
+ * socket and its uwsgi TCP port: every request shape a user relies on, checked byte for byte.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NginxEndToEndTests {
+
+	private static final Path SOCKET_DIR = socketDir();
+
+	private static final JsonMapper json = new JsonMapper();
+
+	private final HttpClient client = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(10))
+		.build();
+
+	@Value("${local.uwsgi.port}")
+	private int uwsgiPort;
+
+	@Value("${uwsgi.unix-socket.path}")
+	private Path uwsgiSocket;
+
+	private Nginx nginx;
+
+	@DynamicPropertySource
+	static void uwsgiSocket(DynamicPropertyRegistry registry) {
+		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
+	}
+
+	@BeforeAll
+	void startNginx() throws Exception {
+		this.nginx = Nginx.start(this.uwsgiSocket, this.uwsgiPort);
+	}
+
+	@AfterAll
+	void stopNginx() throws Exception {
+		if (this.nginx != null) {
+			this.nginx.close();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void getReturnsTheHandlersText(Transport transport) throws Exception {
+		HttpResponse<String> response = send(get(transport, "/hello"));
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("Hello from Spring WebFlux over uwsgi\n");
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("text/plain"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void postOfTenMegabytesArrivesIntact(Transport transport) throws Exception {
+		byte[] body = randomBytes(10 * 1024 * 1024);
+		HttpResponse<String> response = send(post(transport, "/sha256", BodyPublishers.ofByteArray(body)).build());
+		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
+		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void chunkedUploadArrivesWithItsLength(Transport transport) throws Exception {
+		byte[] body = randomBytes(1024 * 1024 + 17);
+		// an InputStream of unknown length is sent with Transfer-Encoding: chunked; nginx de-chunks it
+		HttpRequest request = post(transport, "/sha256",
+				BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void expectContinueIsAnsweredByNginxAndTheBodyArrives(Transport transport) throws Exception {
+		byte[] body = randomBytes(256 * 1024);
+		HttpRequest request = post(transport, "/sha256", BodyPublishers.ofByteArray(body)).expectContinue(true)
+			.build();
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(readMap(response)).containsEntry("sha256", sha256(body));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
+		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
+		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
+			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+			assertThat(response.body().length).as(path).isEqualTo(expected.length);
+			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
+		for (String path : List.of("/download/bytes", "/download/file")) {
+			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
+			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
+				.hasValue(DemoContent.DOWNLOAD_SIZE);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void serverSentEventsArriveOneByOne(Transport transport) throws Exception {
+		long start = System.nanoTime();
+		HttpResponse<Stream<String>> response = this.client
+			.send(get(transport, "/events?count=3&intervalMillis=700"), BodyHandlers.ofLines());
+		List<Long> arrivals = new ArrayList<>();
+		List<String> data = new ArrayList<>();
+		try (Stream<String> lines = response.body()) {
+			lines.filter((line) -> line.startsWith("data:")).forEach((line) -> {
+				arrivals.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+				data.add(line);
+			});
+		}
+		assertThat(data).hasSize(3);
+		assertThat(data.get(0)).startsWith("data:event 0");
+		// with buffering, all three would arrive together at the end (>= 1400 ms)
+		assertThat(arrivals.get(1) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(400);
+		assertThat(arrivals.get(2) - arrivals.get(1)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(400);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void headHasTheHeadersOfGetAndNoBody(Transport transport) throws Exception {
+		HttpRequest head = HttpRequest.newBuilder(this.nginx.uri(transport, "/download/bytes"))
+			.method("HEAD", BodyPublishers.noBody())
+			.build();
+		HttpResponse<byte[]> response = this.client.send(head, BodyHandlers.ofByteArray());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(DemoContent.DOWNLOAD_SIZE);
+		assertThat(response.body()).isEmpty();
+		// the connection to nginx is still usable: nothing of a body was left on it
+		assertThat(send(get(transport, "/hello")).statusCode()).isEqualTo(200);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void notFoundForALargePostArrivesAsNotFoundNotBadGateway(Transport transport) throws Exception {
+		byte[] body = randomBytes(10 * 1024 * 1024);
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> response = send(
+					post(transport, "/no-such-endpoint", BodyPublishers.ofByteArray(body)).build());
+			assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(404);
+		}
+		assertThat(this.nginx.errorLog()).doesNotContain("reset by peer").doesNotContain("upstream prematurely");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void repeatedHeadersAndCookiesAllReachTheApplication(Transport transport) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(this.nginx.uri(transport, "/request"))
+			.header("Cookie", "a=1")
+			.header("Cookie", "b=2; c=3")
+			.header("X-Multi", "one")
+			.header("X-Multi", "two")
+			.header("X-Forwarded-For", "192.0.2.1")
+			.build();
+		Map<String, Object> seen = readMap(send(request));
+		assertThat(seen.get("cookies")).isEqualTo(Map.of("a", List.of("1"), "b", List.of("2"), "c", List.of("3")));
+		Map<String, List<String>> headers = headers(seen);
+		// nginx 1.22 sends one var per occurrence, nginx >= 1.23 joins them with ", "
+		assertThat(headers.get("X-Multi").stream().flatMap((value) -> Stream.of(value.split(", ")))).containsExactly(
+				"one", "two");
+		assertThat(headers).containsEntry("X-Forwarded-For", List.of("192.0.2.1"));
+		assertThat(headers).doesNotContainKeys("Connection", "Keep-Alive", "Transfer-Encoding", "Expect");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
+		assertThat(seen).containsEntry("segment", "café au lait")
+			.containsEntry("q", "été&more")
+			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void proxySuppliedSchemeClientAddressAndMountPrefixReachTheApplication(Transport transport) throws Exception {
+		HttpRequest request = HttpRequest.newBuilder(this.nginx.uri(transport, "/app/request?x=1"))
+			.header("X-Real-IP", "198.51.100.23")
+			.build();
+		Map<String, Object> seen = readMap(send(request));
+		assertThat(seen).containsEntry("scheme", "https")
+			.containsEntry("contextPath", "/app")
+			.containsEntry("pathWithinApplication", "/request")
+			.containsEntry("remoteAddress", "198.51.100.23")
+			// Debian's uwsgi_params send HTTP_HOST as $host, without the port
+			.containsEntry("uri", "https://127.0.0.1/app/request?x=1");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void withoutProxyOverridesTheClientIsNginxsClient(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/request")));
+		assertThat(seen).containsEntry("scheme", "http")
+			.containsEntry("contextPath", "")
+			.containsEntry("remoteAddress", "127.0.0.1");
+		assertThat((Integer) seen.get("remotePort")).isPositive();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void multipartUploadReachesTheHandlerPartByPart(Transport transport) throws Exception {
+		byte[] file = randomBytes(3 * 1024 * 1024);
+		String boundary = "e2e-boundary-" + System.nanoTime();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n")
+			.getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.bin\"\r\n"
+				+ "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(file);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		HttpRequest request = post(transport, "/upload", BodyPublishers.ofByteArray(body.toByteArray()))
+			.setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.build();
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		Map<String, Object> parts = readMap(response);
+		assertThat(parts.get("file")).isEqualTo(
+				Map.of("name", "file", "filename", "photo.bin", "length", file.length, "sha256", sha256(file)));
+		assertThat(parts.get("title")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("length", 7);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
+		HttpResponse<String> response = send(get(transport, "/error-demo"));
+		assertThat(response.statusCode()).isEqualTo(500);
+		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void twoHundredConcurrentRequestsAllGetTheirOwnAnswer(Transport transport) throws Exception {
+		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			responses.add(this.client.sendAsync(get(transport, "/path/n" + i + "?q=" + i), BodyHandlers.ofString()));
+		}
+		for (int i = 0; i < 200; i++) {
+			HttpResponse<String> response = responses.get(i).get();
+			assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
+			assertThat(readMap(response)).containsEntry("segment", "n" + i).containsEntry("q", Integer.toString(i));
+		}
+	}
+
+	private HttpRequest get(Transport transport, String path) {
+		return HttpRequest.newBuilder(this.nginx.uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
+	}
+
+	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
+		return HttpRequest.newBuilder(this.nginx.uri(transport, path))
+			.timeout(Duration.ofSeconds(60))
+			.POST(body)
+			.header("Content-Type", "application/octet-stream");
+	}
+
+	private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+		return this.client.send(request, BodyHandlers.ofString());
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
+		return json.readValue(response.body(), Map.class);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, List<String>> headers(Map<String, Object> seen) {
+		return (Map<String, List<String>>) seen.get("headers");
+	}
+
+	private static byte[] randomBytes(int length) {
+		byte[] bytes = new byte[length];
+		new Random(length).nextBytes(bytes);
+		return bytes;
+	}
+
+	private static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+	}
+
+	private static Path socketDir() {
+		try {
+			Path dir = Files.createTempDirectory("uwsgi-e2e");
+			// nginx's workers (nobody or www-data) must reach the socket
+			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+			return dir;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
