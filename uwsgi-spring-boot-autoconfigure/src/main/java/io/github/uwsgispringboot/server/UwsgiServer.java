@@ -86,6 +86,22 @@ public final class UwsgiServer {
 			stop();
 			throw ex;
 		}
+		startAwaitThread();
+	}
+
+	/**
+	 * Keep the JVM alive while listening: Reactor Netty's event loop threads are daemons, and an
+	 * application served over uwsgi only has no HTTP server thread to do it.
+	 */
+	private void startAwaitThread() {
+		List<DisposableServer> listening = List.copyOf(this.listeners);
+		Thread awaitThread = new Thread(() -> {
+			for (DisposableServer listener : listening) {
+				listener.onDispose().block();
+			}
+		}, "uwsgi-server-await");
+		awaitThread.setDaemon(false);
+		awaitThread.start();
 	}
 
 	private DisposableServer bind(SocketAddress address, String failure) {
