@@ -52,6 +52,10 @@ public final class UwsgiAutoConfiguration {
 	static UwsgiServerOptions options(UwsgiProperties properties) {
 		long maxVarsSize = properties.getMaxVarsSize().toBytes();
 		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
+		if (properties.getPort() == -1 && unixSocket.getPath() == null) {
+			throw new IllegalStateException("uwsgi.port is -1 and uwsgi.unix-socket.path is not set: the uwsgi "
+					+ "listener has nowhere to listen. Set one of them, or uwsgi.enabled=false.");
+		}
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				permissions(unixSocket.getPermissions()), (int) Math.min(maxVarsSize, Integer.MAX_VALUE),
 				properties.getLingerTimeout());

@@ -38,6 +38,8 @@ public final class UwsgiServer {
 
 	private static final Log logger = LogFactory.getLog(UwsgiServer.class);
 
+	private static final Duration LISTENER_CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
 	private final UwsgiServerOptions options;
 
 	private final HttpHandler httpHandler;
@@ -159,14 +161,14 @@ public final class UwsgiServer {
 		}
 		boolean finished = true;
 		if (!closed.isEmpty()) {
-			logger.info("uwsgi server waiting up to " + timeout.toSeconds() + "s for " + closed.size()
+			logger.info("uwsgi server waiting up to " + timeout.toMillis() + " ms for " + closed.size()
 					+ " connection(s) in flight");
 			try {
 				Mono.when(closed).block(timeout);
 			}
 			catch (IllegalStateException ex) {
 				finished = false;
-				logger.warn("uwsgi server closed connections still in flight after " + timeout.toSeconds() + "s");
+				logger.warn("uwsgi server closed connections still in flight after " + timeout.toMillis() + " ms");
 			}
 		}
 		stop();
@@ -178,12 +180,16 @@ public final class UwsgiServer {
 	 */
 	public void stop() {
 		closeListeners();
-		this.connections.close().awaitUninterruptibly();
+		// a connection lingering over an unread body closes by itself within the linger timeout
+		this.connections.close().awaitUninterruptibly(LISTENER_CLOSE_TIMEOUT.toMillis());
 	}
 
 	private synchronized void closeListeners() {
 		for (DisposableServer listener : this.listeners) {
-			listener.disposeNow();
+			// Not disposeNow(): with a channel group it also waits up to 3s for the requests in
+			// flight, then throws; waiting for them is shutDownGracefully's job, not stop()'s
+			listener.dispose();
+			listener.onDispose().block(LISTENER_CLOSE_TIMEOUT);
 		}
 		this.listeners.clear();
 		if (this.unixSocketFile != null) {
