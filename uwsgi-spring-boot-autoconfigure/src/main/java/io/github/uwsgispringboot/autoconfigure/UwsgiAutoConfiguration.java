@@ -3,9 +3,12 @@ package io.github.uwsgispringboot.autoconfigure;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -19,7 +22,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.server.reactive.HttpHandler;
 
+import io.github.uwsgispringboot.server.UwsgiAccessLog;
 import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.server.UwsgiServerListener;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
 
 /**
@@ -38,8 +43,13 @@ public final class UwsgiAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	UwsgiServer uwsgiServer(UwsgiProperties properties, HttpHandler httpHandler) {
-		return new UwsgiServer(options(properties), httpHandler);
+	UwsgiServer uwsgiServer(UwsgiProperties properties, ObjectProvider<HttpHandler> httpHandler,
+			ObjectProvider<UwsgiServerListener> listeners) {
+		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
+		if (properties.getAccessLog().isEnabled()) {
+			all.add(new UwsgiAccessLog());
+		}
+		return new UwsgiServer(options(properties), httpHandler::getObject, all);
 	}
 
 	@Bean

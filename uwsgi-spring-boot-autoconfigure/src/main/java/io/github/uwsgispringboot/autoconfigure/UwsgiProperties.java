@@ -45,6 +45,8 @@ public class UwsgiProperties {
 
 	private final UnixSocket unixSocket = new UnixSocket();
 
+	private final AccessLog accessLog = new AccessLog();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -87,6 +89,31 @@ public class UwsgiProperties {
 
 	public UnixSocket getUnixSocket() {
 		return this.unixSocket;
+	}
+
+	public AccessLog getAccessLog() {
+		return this.accessLog;
+	}
+
+	/**
+	 * The access log of uwsgi requests.
+	 */
+	public static class AccessLog {
+
+		/**
+		 * Whether to log one line per uwsgi request (combined log format plus duration, client
+		 * address from REMOTE_ADDR) to the logger 'uwsgi.access'.
+		 */
+		private boolean enabled;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	/**

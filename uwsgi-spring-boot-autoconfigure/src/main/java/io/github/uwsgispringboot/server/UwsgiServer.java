@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
@@ -42,11 +43,13 @@ public final class UwsgiServer {
 
 	private final UwsgiServerOptions options;
 
-	private final HttpHandler httpHandler;
+	private final Supplier<HttpHandler> httpHandler;
 
 	private final ChannelGroup connections = new DefaultChannelGroup("uwsgi", GlobalEventExecutor.INSTANCE);
 
-	private final List<DisposableServer> listeners = new ArrayList<>(2);
+	private final List<DisposableServer> bindings = new ArrayList<>(2);
+
+	private final List<UwsgiServerListener> listeners;
 
 	private UnixSocketFile unixSocketFile;
 
@@ -56,8 +59,22 @@ public final class UwsgiServer {
 	 * @param httpHandler the application's handler chain
 	 */
 	public UwsgiServer(UwsgiServerOptions options, HttpHandler httpHandler) {
+		this(options, () -> httpHandler, List.of());
+	}
+
+	/**
+	 * Create a server whose handler chain is looked up when it starts, as Spring Boot's web server
+	 * does: building it earlier would initialize the application's handler mappings before all of
+	 * them exist. The server tells {@code listeners} about its connections and requests.
+	 * @param options where and how to listen
+	 * @param httpHandler supplies the application's handler chain on {@link #start()}
+	 * @param listeners metrics, access log and the like
+	 */
+	public UwsgiServer(UwsgiServerOptions options, Supplier<HttpHandler> httpHandler,
+			List<UwsgiServerListener> listeners) {
 		this.options = options;
 		this.httpHandler = httpHandler;
+		this.listeners = List.copyOf(listeners);
 	}
 
 	/**
@@ -65,19 +82,21 @@ public final class UwsgiServer {
 	 * @throws UwsgiServerException when a listener cannot be bound; none is left bound then
 	 */
 	public synchronized void start() {
-		if (!this.listeners.isEmpty()) {
+		if (!this.bindings.isEmpty()) {
 			return;
 		}
+		HttpHandler handler = this.httpHandler.get();
 		try {
 			if (this.options.port() >= 0) {
 				InetSocketAddress address = new InetSocketAddress(this.options.address(), this.options.port());
-				this.listeners.add(bind(address, "port " + this.options.port() + " on "
+				this.bindings.add(bind(address, handler, UwsgiExchange.TCP, "port " + this.options.port() + " on "
 						+ this.options.address().getHostAddress() + " is already in use"));
 			}
 			if (this.options.unixSocketPath() != null) {
 				UnixSocketFile file = new UnixSocketFile(this.options.unixSocketPath());
 				file.prepare();
-				this.listeners.add(bind(file.bindAddress(), "unix socket " + file.path() + " could not be bound"));
+				this.bindings.add(bind(file.bindAddress(), handler, UwsgiExchange.UNIX,
+						"unix socket " + file.path() + " could not be bound"));
 				this.unixSocketFile = file;
 				if (this.options.unixSocketPermissions() != null) {
 					file.setPermissions(this.options.unixSocketPermissions());
@@ -96,7 +115,7 @@ public final class UwsgiServer {
 	 * application served over uwsgi only has no HTTP server thread to do it.
 	 */
 	private void startAwaitThread() {
-		List<DisposableServer> listening = List.copyOf(this.listeners);
+		List<DisposableServer> listening = List.copyOf(this.bindings);
 		Thread awaitThread = new Thread(() -> {
 			for (DisposableServer listener : listening) {
 				listener.onDispose().block();
@@ -106,16 +125,14 @@ public final class UwsgiServer {
 		awaitThread.start();
 	}
 
-	private DisposableServer bind(SocketAddress address, String failure) {
-		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(this.httpHandler);
+	private DisposableServer bind(SocketAddress address, HttpHandler httpHandler, String transport, String failure) {
+		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(httpHandler);
 		try {
 			return HttpServer.create()
 				.bindAddress(() -> address)
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
-				.doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
-					.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
-							new UwsgiServerCodec(this.options.maxVarsSize(), this.options.lingerTimeout())))
+				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler))
 				.bindNow();
 		}
@@ -125,12 +142,31 @@ public final class UwsgiServer {
 		}
 	}
 
+	private void initChannel(Channel channel, String transport) {
+		channel.pipeline()
+			.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
+					new UwsgiServerCodec(this.options.maxVarsSize(), this.options.lingerTimeout()));
+		if (!this.listeners.isEmpty()) {
+			channel.pipeline()
+				.addAfter(NettyPipeline.HttpCodec, UwsgiExchangeHandler.NAME,
+						new UwsgiExchangeHandler(transport, this.listeners));
+		}
+	}
+
+	/**
+	 * Return whether the server is listening.
+	 * @return {@code true} between {@link #start()} and a stop
+	 */
+	public synchronized boolean isRunning() {
+		return !this.bindings.isEmpty();
+	}
+
 	/**
 	 * Return the bound TCP address.
 	 * @return the address, or {@code null} when there is no TCP listener or it is not started
 	 */
 	public synchronized InetSocketAddress tcpAddress() {
-		for (DisposableServer listener : this.listeners) {
+		for (DisposableServer listener : this.bindings) {
 			if (listener.address() instanceof InetSocketAddress inet) {
 				return inet;
 			}
@@ -185,13 +221,13 @@ public final class UwsgiServer {
 	}
 
 	private synchronized void closeListeners() {
-		for (DisposableServer listener : this.listeners) {
+		for (DisposableServer listener : this.bindings) {
 			// Not disposeNow(): with a channel group it also waits up to 3s for the requests in
 			// flight, then throws; waiting for them is shutDownGracefully's job, not stop()'s
 			listener.dispose();
 			listener.onDispose().block(LISTENER_CLOSE_TIMEOUT);
 		}
-		this.listeners.clear();
+		this.bindings.clear();
 		if (this.unixSocketFile != null) {
 			this.unixSocketFile.delete();
 			this.unixSocketFile = null;

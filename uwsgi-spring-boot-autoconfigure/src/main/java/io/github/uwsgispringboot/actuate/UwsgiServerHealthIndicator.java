@@ -1,0 +1,41 @@
+package io.github.uwsgispringboot.actuate;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+import io.github.uwsgispringboot.server.UwsgiServer;
+
+/**
+ * Health of the uwsgi listener: up while it is bound, with the TCP address and the unix socket
+ * path it listens on in the details; down once stopped.
+ */
+public class UwsgiServerHealthIndicator extends AbstractHealthIndicator {
+
+	private final UwsgiServer server;
+
+	/**
+	 * Create an indicator for a server.
+	 * @param server the server
+	 */
+	public UwsgiServerHealthIndicator(UwsgiServer server) {
+		super("uwsgi health check failed");
+		this.server = server;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		if (!this.server.isRunning()) {
+			builder.down().withDetail("listening", false);
+			return;
+		}
+		builder.up();
+		if (this.server.tcpAddress() != null) {
+			builder.withDetail("tcp", this.server.tcpAddress().getAddress().getHostAddress() + ":"
+					+ this.server.tcpAddress().getPort());
+		}
+		if (this.server.unixSocketPath() != null) {
+			builder.withDetail("unixSocket", this.server.unixSocketPath().toString());
+		}
+	}
+
+}

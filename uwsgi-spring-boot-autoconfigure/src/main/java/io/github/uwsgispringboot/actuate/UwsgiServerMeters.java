@@ -1,0 +1,124 @@
+package io.github.uwsgispringboot.actuate;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import io.github.uwsgispringboot.codec.UwsgiDecoderException;
+import io.github.uwsgispringboot.server.UwsgiExchange;
+import io.github.uwsgispringboot.server.UwsgiServerListener;
+
+/**
+ * Micrometer meters of the uwsgi listener, apart from the HTTP server's
+ * {@code reactor.netty.http.server.*} and beside the application's {@code http.server.requests}
+ * (which uwsgi requests feed too). Every meter has a {@code transport} tag, {@code tcp} or
+ * {@code unix}.
+ * <table>
+ * <caption>Meters</caption>
+ * <tr><th>Name</th><th>Type</th><th>Tags</th></tr>
+ * <tr><td>{@value #CONNECTIONS_ACTIVE}</td><td>gauge</td><td>transport</td></tr>
+ * <tr><td>{@value #REQUESTS}</td><td>timer</td><td>transport, outcome, status</td></tr>
+ * <tr><td>{@value #BYTES_RECEIVED}</td><td>counter (bytes of request bodies)</td><td>transport</td></tr>
+ * <tr><td>{@value #BYTES_SENT}</td><td>counter (bytes of response bodies)</td><td>transport</td></tr>
+ * <tr><td>{@value #PACKETS_REJECTED}</td><td>counter</td><td>transport, reason</td></tr>
+ * </table>
+ */
+public class UwsgiServerMeters implements UwsgiServerListener {
+
+	/** Connections open now. */
+	public static final String CONNECTIONS_ACTIVE = "uwsgi.server.connections.active";
+
+	/** Requests answered, with their duration. */
+	public static final String REQUESTS = "uwsgi.server.requests";
+
+	/** Bytes of request bodies received. */
+	public static final String BYTES_RECEIVED = "uwsgi.server.bytes.received";
+
+	/** Bytes of response bodies sent. */
+	public static final String BYTES_SENT = "uwsgi.server.bytes.sent";
+
+	/** Packets refused as malformed or unsupported, by reason. */
+	public static final String PACKETS_REJECTED = "uwsgi.server.packets.rejected";
+
+	private final MeterRegistry registry;
+
+	private final Map<String, AtomicInteger> activeConnections;
+
+	/**
+	 * Register the meters.
+	 * @param registry the registry to register them with
+	 */
+	public UwsgiServerMeters(MeterRegistry registry) {
+		this.registry = registry;
+		this.activeConnections = Map.of(UwsgiExchange.TCP, activeConnections(UwsgiExchange.TCP), UwsgiExchange.UNIX,
+				activeConnections(UwsgiExchange.UNIX));
+	}
+
+	private AtomicInteger activeConnections(String transport) {
+		AtomicInteger count = new AtomicInteger();
+		Gauge.builder(CONNECTIONS_ACTIVE, count, AtomicInteger::get)
+			.description("uwsgi connections open now")
+			.tag("transport", transport)
+			.register(this.registry);
+		return count;
+	}
+
+	@Override
+	public void connectionOpened(String transport) {
+		this.activeConnections.get(transport).incrementAndGet();
+	}
+
+	@Override
+	public void connectionClosed(String transport) {
+		this.activeConnections.get(transport).decrementAndGet();
+	}
+
+	@Override
+	public void packetRejected(String transport, UwsgiDecoderException.Reason reason) {
+		Counter.builder(PACKETS_REJECTED)
+			.description("uwsgi packets refused as malformed or unsupported")
+			.tags("transport", transport, "reason", reason.name())
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void exchangeCompleted(UwsgiExchange exchange) {
+		Tags transport = Tags.of("transport", exchange.transport());
+		Timer.builder(REQUESTS)
+			.description("uwsgi requests answered")
+			.tags(transport)
+			.tags("outcome", outcome(exchange.status()), "status", Integer.toString(exchange.status()))
+			.register(this.registry)
+			.record(exchange.duration());
+		Counter.builder(BYTES_RECEIVED)
+			.baseUnit("bytes")
+			.description("bytes of uwsgi request bodies received")
+			.tags(transport)
+			.register(this.registry)
+			.increment(exchange.bytesReceived());
+		Counter.builder(BYTES_SENT)
+			.baseUnit("bytes")
+			.description("bytes of uwsgi response bodies sent")
+			.tags(transport)
+			.register(this.registry)
+			.increment(exchange.bytesSent());
+	}
+
+	private static String outcome(int status) {
+		return switch (status / 100) {
+			case 1 -> "INFORMATIONAL";
+			case 2 -> "SUCCESS";
+			case 3 -> "REDIRECTION";
+			case 4 -> "CLIENT_ERROR";
+			case 5 -> "SERVER_ERROR";
+			default -> "UNKNOWN";
+		};
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * Actuator support for the uwsgi listener: Micrometer meters and a health indicator.
+ */
+package io.github.uwsgispringboot.actuate;
