@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.codec.multipart.Part;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,6 +37,9 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+
+import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.web.UwsgiVar;
 
 /**
  * What a user tries first behind a proxy: text, JSON, uploads, downloads, streams, errors, and a
@@ -106,9 +112,34 @@ public class DemoController {
 		seen.put("remotePort", (request.getRemoteAddress() != null) ? request.getRemoteAddress().getPort() : null);
 		seen.put("headers", request.getHeaders().toSingleValueMap().keySet().stream()
 			.collect(LinkedHashMap::new, (map, name) -> map.put(name, request.getHeaders().get(name)), Map::putAll));
+		SslInfo tls = request.getSslInfo();
+		seen.put("tls", (tls != null) ? tls(tls) : null);
 		Map<String, List<String>> cookies = new LinkedHashMap<>();
 		request.getCookies().forEach((name, values) -> cookies.put(name, values.stream().map(HttpCookie::getValue).toList()));
 		seen.put("cookies", cookies);
+		return seen;
+	}
+
+	private static Map<String, Object> tls(SslInfo tls) {
+		Map<String, Object> session = new LinkedHashMap<>();
+		session.put("sessionId", tls.getSessionId());
+		X509Certificate[] certificates = tls.getPeerCertificates();
+		session.put("clientCertificate", (certificates != null && certificates.length > 0)
+				? certificates[0].getSubjectX500Principal().getName() : null);
+		return session;
+	}
+
+	/**
+	 * Every var nginx sent, and one read by name: vars that are not HTTP headers (CGI variables,
+	 * custom uwsgi_param values) never become headers but stay readable here.
+	 */
+	@GetMapping("/vars")
+	public Map<String, Object> vars(UwsgiVars vars, @UwsgiVar(value = "DEMO_UPSTREAM", required = false) String upstream) {
+		Map<String, Object> seen = new LinkedHashMap<>();
+		seen.put("DEMO_UPSTREAM", upstream);
+		Map<String, List<String>> all = new LinkedHashMap<>();
+		vars.forEach((name, value) -> all.computeIfAbsent(name, (key) -> new ArrayList<>()).add(value));
+		seen.put("vars", all);
 		return seen;
 	}
 

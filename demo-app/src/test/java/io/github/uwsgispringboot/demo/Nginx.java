@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Nginx implements AutoCloseable {
 
-	private static final Path CONFIG_DIR = Path.of("nginx");
+	private static final Path DEMO_CONFIG_DIR = Path.of("nginx");
+
+	private static final List<String> DEMO_CONFIG = List.of("nginx.conf", "locations.conf");
 
 	private static final List<String> TEMP_DIRS = List.of("client_body_temp", "uwsgi_temp", "proxy_temp",
 			"fastcgi_temp", "scgi_temp");
@@ -32,21 +35,30 @@ final class Nginx implements AutoCloseable {
 
 	private final Process process;
 
-	private final int unixPort;
+	private final Map<String, Integer> ports;
 
-	private final int tcpPort;
-
-	private Nginx(Path runDir, Process process, int unixPort, int tcpPort) {
+	private Nginx(Path runDir, Process process, Map<String, Integer> ports) {
 		this.runDir = runDir;
 		this.process = process;
-		this.unixPort = unixPort;
-		this.tcpPort = tcpPort;
+		this.ports = ports;
 	}
 
 	/**
-	 * Start nginx in front of a uwsgi unix socket and TCP port.
+	 * Start nginx with the demo app's configuration in front of a uwsgi unix socket and TCP port.
 	 */
 	static Nginx start(Path uwsgiSocket, int uwsgiPort) throws IOException, InterruptedException {
+		return start(DEMO_CONFIG_DIR, DEMO_CONFIG,
+				Map.of("@UWSGI_SOCKET@", uwsgiSocket.toString(), "@UWSGI_PORT@", Integer.toString(uwsgiPort)),
+				"@HTTP_PORT_UNIX@", "@HTTP_PORT_TCP@");
+	}
+
+	/**
+	 * Start nginx with configuration files from {@code configDir} whose {@code @NAME@} placeholders
+	 * are filled in from {@code values}, {@code @RUN_DIR@}, {@code @UWSGI_PARAMS@}, and a free port
+	 * for each of {@code portPlaceholders}.
+	 */
+	static Nginx start(Path configDir, List<String> files, Map<String, String> values, String... portPlaceholders)
+			throws IOException, InterruptedException {
 		Path runDir = Files.createTempDirectory("nginx-e2e");
 		Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwxr-xr-x"));
 		for (String temp : TEMP_DIRS) {
@@ -56,25 +68,27 @@ final class Nginx implements AutoCloseable {
 		}
 		for (int attempt = 1;; attempt++) {
 			// nginx cannot bind port 0 and tell: take free ports and retry if one was taken meanwhile
-			int unixPort = freePort();
-			int tcpPort = freePort();
-			Map<String, String> values = Map.of("@RUN_DIR@", runDir.toString(), "@UWSGI_SOCKET@",
-					uwsgiSocket.toString(), "@UWSGI_PORT@", Integer.toString(uwsgiPort), "@HTTP_PORT_UNIX@",
-					Integer.toString(unixPort), "@HTTP_PORT_TCP@", Integer.toString(tcpPort), "@UWSGI_PARAMS@",
-					"/etc/nginx/uwsgi_params");
-			for (String file : List.of("nginx.conf", "locations.conf")) {
-				String config = Files.readString(CONFIG_DIR.resolve(file));
-				for (Map.Entry<String, String> value : values.entrySet()) {
+			Map<String, Integer> ports = new LinkedHashMap<>();
+			for (String placeholder : portPlaceholders) {
+				ports.put(placeholder, freePort());
+			}
+			Map<String, String> all = new LinkedHashMap<>(values);
+			all.put("@RUN_DIR@", runDir.toString());
+			all.put("@UWSGI_PARAMS@", "/etc/nginx/uwsgi_params");
+			ports.forEach((placeholder, port) -> all.put(placeholder, Integer.toString(port)));
+			for (String file : files) {
+				String config = Files.readString(configDir.resolve(file));
+				for (Map.Entry<String, String> value : all.entrySet()) {
 					config = config.replace(value.getKey(), value.getValue());
 				}
 				Files.writeString(runDir.resolve(file), config);
 			}
 			Process process = new ProcessBuilder(binary(), "-e", runDir.resolve("startup.log").toString(), "-p",
-					runDir.toString(), "-c", runDir.resolve("nginx.conf").toString())
+					runDir.toString(), "-c", runDir.resolve(files.get(0)).toString())
 				.redirectErrorStream(true)
 				.redirectOutput(runDir.resolve("stdout.log").toFile())
 				.start();
-			Nginx nginx = new Nginx(runDir, process, unixPort, tcpPort);
+			Nginx nginx = new Nginx(runDir, process, ports);
 			if (nginx.awaitListening(Duration.ofSeconds(15))) {
 				return nginx;
 			}
@@ -107,7 +121,7 @@ final class Nginx implements AutoCloseable {
 			if (!this.process.isAlive()) {
 				return false;
 			}
-			if (accepts(this.unixPort) && accepts(this.tcpPort)) {
+			if (this.ports.values().stream().allMatch(Nginx::accepts)) {
 				return true;
 			}
 			Thread.sleep(50);
@@ -129,8 +143,15 @@ final class Nginx implements AutoCloseable {
 	 * Return the URI of {@code path} at the nginx server that passes to the given transport.
 	 */
 	URI uri(Transport transport, String path) {
-		int port = (transport == Transport.UNIX_SOCKET) ? this.unixPort : this.tcpPort;
-		return URI.create("http://127.0.0.1:" + port + path);
+		return uri((transport == Transport.UNIX_SOCKET) ? "@HTTP_PORT_UNIX@" : "@HTTP_PORT_TCP@", "http", path);
+	}
+
+	/**
+	 * Return the URI of {@code path} at the nginx server listening on the port given to
+	 * {@code portPlaceholder}.
+	 */
+	URI uri(String portPlaceholder, String scheme, String path) {
+		return URI.create(scheme + "://127.0.0.1:" + this.ports.get(portPlaceholder) + path);
 	}
 
 	/**

@@ -239,6 +239,21 @@ class NginxEndToEndTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
+	void customAndCgiVarsReachHandlersAsVarsNotHeaders(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/vars?x=1")));
+		String upstream = (transport == Transport.UNIX_SOCKET) ? "demo_unix" : "demo_tcp";
+		assertThat(seen).containsEntry("DEMO_UPSTREAM", upstream);
+		assertThat(seen.get("vars")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+			.containsEntry("DEMO_UPSTREAM", List.of(upstream))
+			.containsEntry("QUERY_STRING", List.of("x=1"))
+			.containsEntry("REQUEST_METHOD", List.of("GET"))
+			.containsKey("DOCUMENT_ROOT");
+		assertThat(headers(readMap(send(get(transport, "/request"))))).doesNotContainKeys("Demo-Upstream",
+				"Document-Root");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
 	void withoutProxyOverridesTheClientIsNginxsClient(Transport transport) throws Exception {
 		Map<String, Object> seen = readMap(send(get(transport, "/request")));
 		assertThat(seen).containsEntry("scheme", "http")

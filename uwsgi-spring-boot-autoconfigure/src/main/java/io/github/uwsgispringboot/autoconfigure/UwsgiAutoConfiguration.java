@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.EnumSet;
 import java.util.Set;
 
+import io.netty.handler.ssl.SslContext;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -17,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -31,7 +34,8 @@ import io.github.uwsgispringboot.server.UwsgiServerOptions;
  * Serves a reactive web application's {@link HttpHandler} over uwsgi, beside its HTTP server (or
  * instead of it, with {@code server.port=-1}).
  */
-@AutoConfiguration(afterName = "org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass({ HttpHandler.class, reactor.netty.http.server.HttpServer.class })
 @ConditionalOnBooleanProperty(name = "uwsgi.enabled", matchIfMissing = true)
@@ -44,12 +48,13 @@ public final class UwsgiAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	UwsgiServer uwsgiServer(UwsgiProperties properties, ObjectProvider<HttpHandler> httpHandler,
-			ObjectProvider<UwsgiServerListener> listeners) {
+			ObjectProvider<UwsgiServerListener> listeners, ObjectProvider<SslBundles> sslBundles) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
 			all.add(new UwsgiAccessLog());
 		}
-		return new UwsgiServer(options(properties), httpHandler::getObject, all);
+		SslContext sslContext = UwsgiSslContexts.fromProperties(properties.getSsl(), sslBundles);
+		return new UwsgiServer(options(properties, sslContext), httpHandler::getObject, all);
 	}
 
 	@Bean
@@ -60,6 +65,10 @@ public final class UwsgiAutoConfiguration {
 	}
 
 	static UwsgiServerOptions options(UwsgiProperties properties) {
+		return options(properties, null);
+	}
+
+	static UwsgiServerOptions options(UwsgiProperties properties, SslContext sslContext) {
 		long maxVarsSize = properties.getMaxVarsSize().toBytes();
 		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
 		if (properties.getPort() == -1 && unixSocket.getPath() == null) {
@@ -68,7 +77,7 @@ public final class UwsgiAutoConfiguration {
 		}
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				permissions(unixSocket.getPermissions()), (int) Math.min(maxVarsSize, Integer.MAX_VALUE),
-				properties.getLingerTimeout());
+				properties.getLingerTimeout(), sslContext);
 	}
 
 	/**

@@ -47,6 +47,8 @@ public class UwsgiProperties {
 
 	private final AccessLog accessLog = new AccessLog();
 
+	private final Ssl ssl = new Ssl();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -93,6 +95,62 @@ public class UwsgiProperties {
 
 	public AccessLog getAccessLog() {
 		return this.accessLog;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	/**
+	 * uwsgi over TLS ("suwsgi", nginx uwsgi_pass suwsgi://): the listeners speak TLS from the
+	 * first byte.
+	 */
+	public static class Ssl {
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) with the listener's key and certificate,
+		 * and the trust material for client certificates. Setting it turns TLS on.
+		 */
+		private String bundle;
+
+		/**
+		 * Whether the proxy must present a client certificate trusted by the bundle: 'none',
+		 * 'want' (asked for, not required) or 'need' (connections without one are refused).
+		 */
+		private ClientAuth clientAuth = ClientAuth.NONE;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public ClientAuth getClientAuth() {
+			return this.clientAuth;
+		}
+
+		public void setClientAuth(ClientAuth clientAuth) {
+			this.clientAuth = clientAuth;
+		}
+
+	}
+
+	/**
+	 * Whether the uwsgi listener asks the proxy for a client certificate.
+	 */
+	public enum ClientAuth {
+
+		/** No client certificate asked for. */
+		NONE,
+
+		/** A client certificate asked for; connections without one are accepted. */
+		WANT,
+
+		/** A trusted client certificate required; connections without one are refused. */
+		NEED
+
 	}
 
 	/**

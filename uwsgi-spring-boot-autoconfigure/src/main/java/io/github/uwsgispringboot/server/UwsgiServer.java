@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -128,13 +129,17 @@ public final class UwsgiServer {
 	private DisposableServer bind(SocketAddress address, HttpHandler httpHandler, String transport, String failure) {
 		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(httpHandler);
 		try {
-			return HttpServer.create()
+			HttpServer server = HttpServer.create()
 				.bindAddress(() -> address)
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
-				.handle(new ReactorHttpHandlerAdapter(handler))
-				.bindNow();
+				.handle(new ReactorHttpHandlerAdapter(handler));
+			SslContext sslContext = this.options.sslContext();
+			if (sslContext != null) {
+				server = server.secure((spec) -> spec.sslContext(sslContext));
+			}
+			return server.bindNow();
 		}
 		catch (RuntimeException ex) {
 			throw new UwsgiServerException("uwsgi server failed to start: " + failure + " (" + rootMessage(ex) + ")",

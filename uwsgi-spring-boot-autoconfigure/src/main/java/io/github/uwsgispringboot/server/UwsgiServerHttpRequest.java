@@ -6,12 +6,13 @@ import java.net.URI;
 import org.springframework.http.server.RequestPath;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.SslInfo;
 
 import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
 
 /**
- * A request as the client made it at the proxy: the scheme, the client address and the context
- * path ({@code SCRIPT_NAME}) come from the uwsgi vars; the host and the raw path and query come
+ * A request as the client made it at the proxy: the scheme, the client address, the client's TLS
+ * session and the context path ({@code SCRIPT_NAME}) come from the uwsgi vars; the host and the raw path and query come
  * from the request Reactor Netty built ({@code Host} and {@code REQUEST_URI}).
  */
 final class UwsgiServerHttpRequest extends ServerHttpRequestDecorator {
@@ -21,6 +22,8 @@ final class UwsgiServerHttpRequest extends ServerHttpRequestDecorator {
 	private final URI uri;
 
 	private final RequestPath path;
+
+	private SslInfo sslInfo;
 
 	UwsgiServerHttpRequest(ServerHttpRequest delegate, UwsgiHttpRequest uwsgiRequest) {
 		super(delegate);
@@ -45,6 +48,18 @@ final class UwsgiServerHttpRequest extends ServerHttpRequestDecorator {
 	@Override
 	public RequestPath getPath() {
 		return this.path;
+	}
+
+	/**
+	 * Return the client's TLS session at the proxy, from the vars: {@code null} when the client
+	 * used plain HTTP, whatever the connection to the proxy is.
+	 */
+	@Override
+	public SslInfo getSslInfo() {
+		if (this.sslInfo == null && "https".equals(this.uwsgiRequest.scheme())) {
+			this.sslInfo = UwsgiSslInfo.from(this.uwsgiRequest.vars());
+		}
+		return this.sslInfo;
 	}
 
 	@Override

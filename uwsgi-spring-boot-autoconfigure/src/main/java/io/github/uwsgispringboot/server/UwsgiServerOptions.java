@@ -6,6 +6,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Set;
 
+import io.netty.handler.ssl.SslContext;
+
 import io.github.uwsgispringboot.codec.UwsgiConstants;
 
 /**
@@ -19,9 +21,25 @@ import io.github.uwsgispringboot.codec.UwsgiConstants;
  * @param maxVarsSize the largest vars block accepted, in bytes
  * @param lingerTimeout how long unread request body is discarded after the response before the
  * connection is closed
+ * @param sslContext the TLS context when the listeners speak uwsgi over TLS (nginx
+ * {@code uwsgi_pass suwsgi://}) from the first byte, or {@code null} for plain uwsgi
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
-		Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
+		Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout, SslContext sslContext) {
+
+	/**
+	 * Create options for plain uwsgi, without TLS.
+	 * @param address the address of the TCP listener
+	 * @param port the TCP port: 0 for any free port, -1 for no TCP listener
+	 * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
+	 * @param unixSocketPermissions the file mode to give the unix socket, or {@code null}
+	 * @param maxVarsSize the largest vars block accepted, in bytes
+	 * @param lingerTimeout how long unread request body is discarded after the response
+	 */
+	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
+			Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
+		this(address, port, unixSocketPath, unixSocketPermissions, maxVarsSize, lingerTimeout, null);
+	}
 
 	/**
 	 * Check the options.

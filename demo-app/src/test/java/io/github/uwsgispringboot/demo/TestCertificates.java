@@ -1,0 +1,77 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away PKI made with the openssl command line: a CA, a server certificate for
+ * {@code localhost} / {@code 127.0.0.1}, a client certificate signed by the CA, and one signed by
+ * another CA that nobody trusts.
+ */
+final class TestCertificates {
+
+	private final Path dir;
+
+	private TestCertificates(Path dir) {
+		this.dir = dir;
+	}
+
+	static TestCertificates create() throws IOException, InterruptedException {
+		Path dir = Files.createTempDirectory("uwsgi-tls");
+		TestCertificates certificates = new TestCertificates(dir);
+		certificates.ca("ca");
+		certificates.ca("rogue-ca");
+		certificates.signed("server", "ca", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+		certificates.signed("client", "ca", "proxy.example", "extendedKeyUsage=clientAuth");
+		certificates.signed("rogue", "rogue-ca", "rogue.example", "extendedKeyUsage=clientAuth");
+		certificates.signed("user", "ca", "Alice Example", "extendedKeyUsage=clientAuth");
+		certificates.openssl("pkcs12", "-export", "-in", "user.pem", "-inkey", "user.key", "-out", "user.p12",
+				"-passout", "pass:secret");
+		return certificates;
+	}
+
+	Path certificate(String name) {
+		return this.dir.resolve(name + ".pem");
+	}
+
+	Path key(String name) {
+		return this.dir.resolve(name + ".key");
+	}
+
+	Path pkcs12(String name) {
+		return this.dir.resolve(name + ".p12");
+	}
+
+	private void ca(String name) throws IOException, InterruptedException {
+		openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + name, "-keyout",
+				name + ".key", "-out", name + ".pem", "-addext", "basicConstraints=critical,CA:true");
+	}
+
+	private void signed(String name, String ca, String commonName, String extension)
+			throws IOException, InterruptedException {
+		openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + commonName, "-keyout", name + ".key",
+				"-out", name + ".csr");
+		Files.writeString(this.dir.resolve(name + ".ext"), extension + "\n", StandardCharsets.US_ASCII);
+		openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
+				"-days", "2", "-out", name + ".pem", "-extfile", name + ".ext");
+	}
+
+	private void openssl(String... arguments) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>();
+		command.add("openssl");
+		command.addAll(List.of(arguments));
+		Process process = new ProcessBuilder(command).directory(this.dir.toFile())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+			throw new IllegalStateException("openssl " + String.join(" ", arguments) + " failed:\n" + output);
+		}
+	}
+
+}
