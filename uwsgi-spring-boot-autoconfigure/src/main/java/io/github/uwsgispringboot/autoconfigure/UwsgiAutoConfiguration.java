@@ -25,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.server.reactive.HttpHandler;
 
+import io.github.uwsgispringboot.codec.UwsgiLimits;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiServerListener;
@@ -75,9 +76,11 @@ public final class UwsgiAutoConfiguration {
 			throw new IllegalStateException("uwsgi.port is -1 and uwsgi.unix-socket.path is not set: the uwsgi "
 					+ "listener has nowhere to listen. Set one of them, or uwsgi.enabled=false.");
 		}
+		long maxBodySize = properties.getMaxBodySize().toBytes();
+		UwsgiLimits limits = new UwsgiLimits((int) Math.min(maxVarsSize, Integer.MAX_VALUE), properties.getMaxVars(),
+				(maxBodySize < 0) ? -1 : maxBodySize, properties.getHeaderTimeout(), properties.getBodyIdleTimeout());
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
-				permissions(unixSocket.getPermissions()), (int) Math.min(maxVarsSize, Integer.MAX_VALUE),
-				properties.getLingerTimeout(), sslContext);
+				permissions(unixSocket.getPermissions()), limits, properties.getLingerTimeout(), sslContext);
 	}
 
 	/**

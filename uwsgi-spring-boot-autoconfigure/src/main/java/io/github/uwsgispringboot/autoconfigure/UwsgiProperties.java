@@ -37,6 +37,30 @@ public class UwsgiProperties {
 	private DataSize maxVarsSize = DataSize.ofBytes(65535);
 
 	/**
+	 * Most vars (CGI variables and headers) accepted in one request. More are answered 431.
+	 */
+	private int maxVars = 512;
+
+	/**
+	 * Largest request body accepted, from CONTENT_LENGTH; -1 for no limit. A larger request is
+	 * answered 413 before any of its body is read.
+	 */
+	private DataSize maxBodySize = DataSize.ofMegabytes(100);
+
+	/**
+	 * Time from a connection's start within which the packet header and vars must have arrived
+	 * in full: a total deadline, so that a peer sending a byte a second cannot hold a connection.
+	 * 0 for none. Past it the connection is closed.
+	 */
+	private Duration headerTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Longest pause in a request body while the application waits for more of it. 0 for none.
+	 * Past it the connection is closed.
+	 */
+	private Duration bodyIdleTimeout = Duration.ofSeconds(60);
+
+	/**
 	 * How long unread request body is read and discarded after the response has been sent, before
 	 * the connection is closed. Closing with unread input would reset the connection and make the
 	 * proxy answer 502.
@@ -79,6 +103,38 @@ public class UwsgiProperties {
 
 	public void setMaxVarsSize(DataSize maxVarsSize) {
 		this.maxVarsSize = maxVarsSize;
+	}
+
+	public int getMaxVars() {
+		return this.maxVars;
+	}
+
+	public void setMaxVars(int maxVars) {
+		this.maxVars = maxVars;
+	}
+
+	public DataSize getMaxBodySize() {
+		return this.maxBodySize;
+	}
+
+	public void setMaxBodySize(DataSize maxBodySize) {
+		this.maxBodySize = maxBodySize;
+	}
+
+	public Duration getHeaderTimeout() {
+		return this.headerTimeout;
+	}
+
+	public void setHeaderTimeout(Duration headerTimeout) {
+		this.headerTimeout = headerTimeout;
+	}
+
+	public Duration getBodyIdleTimeout() {
+		return this.bodyIdleTimeout;
+	}
+
+	public void setBodyIdleTimeout(Duration bodyIdleTimeout) {
+		this.bodyIdleTimeout = bodyIdleTimeout;
 	}
 
 	public Duration getLingerTimeout() {

@@ -47,6 +47,18 @@ public class UwsgiDecoderException extends DecoderException {
 		/** The vars block is larger than the configured maximum: answered 431. */
 		VARS_TOO_LARGE("vars block larger than the configured maximum", true),
 
+		/** More vars than the configured maximum: answered 431. */
+		TOO_MANY_VARS("more vars than the configured maximum", true),
+
+		/** {@code CONTENT_LENGTH} larger than the configured maximum: answered 413, the body unread. */
+		BODY_TOO_LARGE("CONTENT_LENGTH larger than the configured maximum", true),
+
+		/** The header and vars did not arrive in full within the deadline: closed. */
+		HEADER_TIMEOUT("header and vars not received within the deadline", false),
+
+		/** No byte of the request body arrived for longer than the idle timeout: closed. */
+		BODY_TIMEOUT("request body stalled longer than the idle timeout", false),
+
 		/** A var's lengths run past the block, or the block ends inside a var: answered 400. */
 		MALFORMED_VARS("malformed vars block", true),
 

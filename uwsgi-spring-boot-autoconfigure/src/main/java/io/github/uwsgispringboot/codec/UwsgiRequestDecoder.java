@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,7 +20,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
@@ -31,10 +35,15 @@ import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
  * {@link LastHttpContent}. The body is passed on as it arrives, never accumulated.
  *
  * <table>
- * <caption>Limits and refusals</caption>
+ * <caption>Limits and refusals (see {@link UwsgiLimits})</caption>
  * <tr><th>What</th><th>Limit</th><th>When exceeded or malformed</th></tr>
  * <tr><td>vars block</td><td>{@code maxVarsSize}, at most {@value UwsgiConstants#MAX_VARS_SIZE} bytes</td>
- * <td>431 response, then close</td></tr>
+ * <td>431, then close</td></tr>
+ * <tr><td>number of vars</td><td>{@code maxVars}</td><td>431, then close</td></tr>
+ * <tr><td>{@code CONTENT_LENGTH}</td><td>{@code maxBodySize}</td><td>413 before the body is read, then close</td></tr>
+ * <tr><td>header and vars</td><td>must arrive within {@code headerTimeout} of the connection's start</td>
+ * <td>close</td></tr>
+ * <tr><td>body</td><td>no pause longer than {@code bodyIdleTimeout} while more is asked for</td><td>close</td></tr>
  * <tr><td>var lengths</td><td>must consume the block exactly</td><td>400, then close</td></tr>
  * <tr><td>var name</td><td>not empty</td><td>400, then close</td></tr>
  * <tr><td>modifier1</td><td>0 (request) or 100 (ping)</td><td>close without a response</td></tr>
@@ -54,9 +63,14 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	private static final byte[] NOT_UWSGI_RESPONSE = notUwsgiResponse(
 			"This port speaks the uwsgi protocol, not HTTP: point nginx at it with uwsgi_pass, not proxy_pass.\n");
 
-	private final int maxVarsSize;
+	private final UwsgiLimits limits;
 
 	private State state = State.READ_HEADER;
+
+	private ScheduledFuture<?> deadline;
+
+	/** When the decoder started waiting for body bytes it asked for, 0 when it is not waiting. */
+	private long waitingSince;
 
 	private int varsSize;
 
@@ -65,16 +79,100 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	private boolean headRequest;
 
 	/**
-	 * Create a decoder that accepts vars blocks of up to {@code maxVarsSize} bytes.
+	 * Create a decoder that accepts vars blocks of up to {@code maxVarsSize} bytes, with no other
+	 * limit and no deadline.
 	 * @param maxVarsSize the largest vars block accepted, from 1 to
 	 * {@value UwsgiConstants#MAX_VARS_SIZE}
 	 */
 	public UwsgiRequestDecoder(int maxVarsSize) {
-		if (maxVarsSize < 1 || maxVarsSize > UwsgiConstants.MAX_VARS_SIZE) {
-			throw new IllegalArgumentException(
-					"maxVarsSize must be between 1 and " + UwsgiConstants.MAX_VARS_SIZE + ": " + maxVarsSize);
+		this(UwsgiLimits.NONE.withMaxVarsSize(maxVarsSize));
+	}
+
+	/**
+	 * Create a decoder that enforces {@code limits}.
+	 * @param limits the limits and deadlines
+	 */
+	public UwsgiRequestDecoder(UwsgiLimits limits) {
+		this.limits = limits;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+		super.handlerAdded(ctx);
+		if (ctx.channel().isActive()) {
+			startHeaderDeadline(ctx);
 		}
-		this.maxVarsSize = maxVarsSize;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		startHeaderDeadline(ctx);
+		super.channelActive(ctx);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+		cancelDeadline();
+		super.channelInactive(ctx);
+	}
+
+	@Override
+	protected void handlerRemoved0(ChannelHandlerContext ctx) {
+		cancelDeadline();
+	}
+
+	private void startHeaderDeadline(ChannelHandlerContext ctx) {
+		long timeout = this.limits.headerTimeout().toNanos();
+		if (timeout > 0 && this.deadline == null) {
+			this.deadline = ctx.executor().schedule(() -> headerDeadlinePassed(ctx), timeout, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void headerDeadlinePassed(ChannelHandlerContext ctx) {
+		this.deadline = null;
+		if ((this.state == State.READ_HEADER || this.state == State.READ_VARS) && ctx.channel().isOpen()) {
+			refuse(ctx, new UwsgiDecoderException(Reason.HEADER_TIMEOUT,
+					this.limits.headerTimeout().toMillis() + " ms passed, " + actualReadableBytes() + " bytes received"));
+			ctx.close();
+		}
+	}
+
+	private void startBodyIdleTimer(ChannelHandlerContext ctx, long delayNanos) {
+		this.deadline = ctx.executor().schedule(() -> bodyIdleCheck(ctx), delayNanos, TimeUnit.NANOSECONDS);
+	}
+
+	private void bodyIdleCheck(ChannelHandlerContext ctx) {
+		this.deadline = null;
+		if (this.state != State.READ_BODY || !ctx.channel().isOpen()) {
+			return;
+		}
+		long timeout = this.limits.bodyIdleTimeout().toNanos();
+		long idle = (this.waitingSince != 0) ? ctx.executor().ticker().nanoTime() - this.waitingSince : 0;
+		if (idle >= timeout) {
+			refuse(ctx, new UwsgiDecoderException(Reason.BODY_TIMEOUT, "no body bytes for "
+					+ this.limits.bodyIdleTimeout().toMillis() + " ms, " + this.remainingBody + " bytes missing"));
+			ctx.close();
+			return;
+		}
+		startBodyIdleTimer(ctx, timeout - idle);
+	}
+
+	private void cancelDeadline() {
+		if (this.deadline != null) {
+			this.deadline.cancel(false);
+			this.deadline = null;
+		}
+	}
+
+	/**
+	 * Note that a handler asked to read more: from now on, the body is awaited from the peer (a
+	 * body the application does not ask for is not the peer's delay).
+	 * @param ctx a context of the connection
+	 */
+	public void readRequested(ChannelHandlerContext ctx) {
+		if (this.waitingSince == 0) {
+			this.waitingSince = ctx.executor().ticker().nanoTime();
+		}
 	}
 
 	@Override
@@ -94,7 +192,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 				}
 				// fall through: so may the body
 			case READ_BODY:
-				readBody(in, out);
+				readBody(ctx, in, out);
 				return;
 			case DONE:
 				if (in.isReadable() && logger.isDebugEnabled()) {
@@ -138,11 +236,9 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		}
 		this.varsSize = in.getUnsignedShortLE(start + 1);
 		in.skipBytes(UwsgiConstants.HEADER_LENGTH);
-		if (this.varsSize > this.maxVarsSize) {
-			UwsgiDecoderException cause = new UwsgiDecoderException(Reason.VARS_TOO_LARGE,
-					this.varsSize + " bytes, limit " + this.maxVarsSize);
-			refuse(ctx, cause);
-			out.add(invalidRequest(new TooLongHttpHeaderException(cause.getMessage())));
+		if (this.varsSize > this.limits.maxVarsSize()) {
+			answer(ctx, new UwsgiDecoderException(Reason.VARS_TOO_LARGE,
+					this.varsSize + " bytes, limit " + this.limits.maxVarsSize()), out);
 			in.skipBytes(in.readableBytes());
 			return false;
 		}
@@ -151,13 +247,18 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	}
 
 	private boolean readVars(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		cancelDeadline();
 		UwsgiHttpRequest request;
 		try {
-			request = UwsgiHttpRequest.from(readVars(in, this.varsSize));
+			request = UwsgiHttpRequest.from(readVars(in, this.varsSize, this.limits.maxVars()));
+			long maxBodySize = this.limits.maxBodySize();
+			if (maxBodySize >= 0 && request.contentLength() > maxBodySize) {
+				throw new UwsgiDecoderException(Reason.BODY_TOO_LARGE,
+						"CONTENT_LENGTH=" + request.contentLength() + ", limit " + maxBodySize);
+			}
 		}
 		catch (UwsgiDecoderException ex) {
-			refuse(ctx, ex);
-			out.add(invalidRequest(ex));
+			answer(ctx, ex, out);
 			in.skipBytes(in.readableBytes());
 			return false;
 		}
@@ -171,6 +272,11 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 			return false;
 		}
 		this.state = State.READ_BODY;
+		this.waitingSince = ctx.channel().config().isAutoRead() ? ctx.executor().ticker().nanoTime() : 0;
+		long bodyIdleTimeout = this.limits.bodyIdleTimeout().toNanos();
+		if (bodyIdleTimeout > 0) {
+			startBodyIdleTimer(ctx, bodyIdleTimeout);
+		}
 		return true;
 	}
 
@@ -178,15 +284,20 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	 * Read a vars block of {@code size} bytes, which must be readable.
 	 * @param in the buffer, positioned at the block
 	 * @param size the length of the block
+	 * @param maxVars the most vars accepted
 	 * @return the vars
-	 * @throws UwsgiDecoderException when the block is malformed
+	 * @throws UwsgiDecoderException when the block is malformed or holds too many vars
 	 */
-	static UwsgiVars readVars(ByteBuf in, int size) {
+	static UwsgiVars readVars(ByteBuf in, int size, int maxVars) {
 		int position = in.readerIndex();
 		int end = position + size;
 		in.skipBytes(size);
 		UwsgiVars.Builder vars = UwsgiVars.builder();
+		int count = 0;
 		while (position < end) {
+			if (++count > maxVars) {
+				throw new UwsgiDecoderException(Reason.TOO_MANY_VARS, "more than " + maxVars);
+			}
 			if (end - position < 2) {
 				throw new UwsgiDecoderException(Reason.MALFORMED_VARS, "block ends inside a var name length");
 			}
@@ -214,16 +325,18 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		return vars.build();
 	}
 
-	private void readBody(ByteBuf in, List<Object> out) {
+	private void readBody(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
 		int length = (int) Math.min(in.readableBytes(), this.remainingBody);
 		if (length == 0) {
 			return;
 		}
+		this.waitingSince = ctx.channel().config().isAutoRead() ? ctx.executor().ticker().nanoTime() : 0;
 		ByteBuf content = in.readRetainedSlice(length);
 		this.remainingBody -= length;
 		if (this.remainingBody == 0) {
 			out.add(new DefaultLastHttpContent(content));
 			this.state = State.DONE;
+			cancelDeadline();
 		}
 		else {
 			out.add(new DefaultHttpContent(content));
@@ -270,7 +383,38 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		this.state = State.DISCARD;
 	}
 
-	private void refuse(ChannelHandlerContext ctx, UwsgiDecoderException cause) {
+	/**
+	 * Refuse a packet that can still be answered. This decoder hands consumers of Netty HTTP
+	 * messages a request with a failed {@code DecoderResult} whose cause tells the status: a
+	 * {@code TooLongHttpHeaderException} (431), a {@code TooLongHttpContentException} (413) or the
+	 * {@link UwsgiDecoderException} (400). {@link UwsgiServerCodec} answers itself instead.
+	 * @param ctx the context of this decoder
+	 * @param refusal why the packet is refused
+	 * @param out the decoded messages
+	 */
+	protected void answer(ChannelHandlerContext ctx, UwsgiDecoderException refusal, List<Object> out) {
+		refuse(ctx, refusal);
+		out.add(invalidRequest(switch (refusal.reason()) {
+			case VARS_TOO_LARGE, TOO_MANY_VARS -> new TooLongHttpHeaderException(refusal.getMessage());
+			case BODY_TOO_LARGE -> new TooLongHttpContentException(refusal.getMessage());
+			default -> refusal;
+		}));
+	}
+
+	/**
+	 * Return the status that answers a refusal.
+	 * @param refusal why a packet was refused
+	 * @return 431, 413 or 400
+	 */
+	static HttpResponseStatus status(UwsgiDecoderException refusal) {
+		return switch (refusal.reason()) {
+			case VARS_TOO_LARGE, TOO_MANY_VARS -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+			case BODY_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+			default -> HttpResponseStatus.BAD_REQUEST;
+		};
+	}
+
+	void refuse(ChannelHandlerContext ctx, UwsgiDecoderException cause) {
 		this.state = State.DISCARD;
 		if (cause.reason() == Reason.TRUNCATED_PACKET) {
 			logger.info("Closed uwsgi connection from {}: {}", peer(ctx.channel()), cause.getMessage());

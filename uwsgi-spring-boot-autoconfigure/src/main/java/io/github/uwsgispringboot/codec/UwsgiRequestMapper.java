@@ -61,8 +61,12 @@ final class UwsgiRequestMapper {
 					// Host is resolved below; only CONTENT_LENGTH delimits the body
 				}
 				case "HTTP_CONTENT_TYPE" -> fallbackContentType = value;
-				case "HTTP_COOKIE" -> cookies = (cookies != null) ? cookies.append("; ").append(value)
-						: new StringBuilder(value);
+				case "HTTP_COOKIE" -> {
+					// Apache and the uWSGI router join repeated Cookie headers with ", ", which
+					// cookie parsers read as part of a value; cookie values cannot hold ", "
+					String pairs = value.replace(", ", "; ");
+					cookies = (cookies != null) ? cookies.append("; ").append(pairs) : new StringBuilder(pairs);
+				}
 				default -> headers.add(headerName(name), value);
 			}
 		}

@@ -1,6 +1,7 @@
 package io.github.uwsgispringboot.codec;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
@@ -9,8 +10,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -36,9 +41,43 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 	 * @param lingerTimeout how long to discard unread body bytes after the response before closing
 	 */
 	public UwsgiServerCodec(int maxVarsSize, Duration lingerTimeout) {
-		UwsgiRequestDecoder decoder = new UwsgiRequestDecoder(maxVarsSize);
-		init(decoder, new ConnectionClosingEncoder(decoder));
+		this(UwsgiLimits.NONE.withMaxVarsSize(maxVarsSize), lingerTimeout);
+	}
+
+	/**
+	 * Create the codec of one connection.
+	 * @param limits the limits and deadlines the decoder enforces
+	 * @param lingerTimeout how long to discard unread body bytes after the response before closing
+	 */
+	public UwsgiServerCodec(UwsgiLimits limits, Duration lingerTimeout) {
+		AnsweringDecoder decoder = new AnsweringDecoder(limits);
+		ConnectionClosingEncoder encoder = new ConnectionClosingEncoder(decoder);
+		decoder.encoder = encoder;
+		init(decoder, encoder);
 		this.lingerTimeoutNanos = lingerTimeout.toNanos();
+	}
+
+	/**
+	 * Answers refused packets itself, through the encoder, so that the error response closes the
+	 * connection like any other (lingeringly over an unread body) and no handler above sees a
+	 * request that is not one.
+	 */
+	private static final class AnsweringDecoder extends UwsgiRequestDecoder {
+
+		private ConnectionClosingEncoder encoder;
+
+		AnsweringDecoder(UwsgiLimits limits) {
+			super(limits);
+		}
+
+		@Override
+		protected void answer(ChannelHandlerContext ctx, UwsgiDecoderException refusal, List<Object> out) {
+			refuse(ctx, refusal);
+			FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status(refusal));
+			response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+			this.encoder.respond(response);
+		}
+
 	}
 
 	private final class ConnectionClosingEncoder extends UwsgiResponseEncoder {
@@ -49,9 +88,36 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 
 		private boolean lingering;
 
+		private ChannelHandlerContext ctx;
+
 		ConnectionClosingEncoder(UwsgiRequestDecoder decoder) {
 			super(decoder);
 			this.decoder = decoder;
+		}
+
+		@Override
+		public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+			this.ctx = ctx;
+			super.handlerAdded(ctx);
+		}
+
+		/**
+		 * Write a response through this encoder, as if it came from the handlers above.
+		 */
+		void respond(FullHttpResponse response) {
+			try {
+				write(this.ctx, response, this.ctx.newPromise());
+				this.ctx.flush();
+			}
+			catch (Exception ex) {
+				this.ctx.close();
+			}
+		}
+
+		@Override
+		public void read(ChannelHandlerContext ctx) throws Exception {
+			this.decoder.readRequested(ctx);
+			super.read(ctx);
 		}
 
 		@Override

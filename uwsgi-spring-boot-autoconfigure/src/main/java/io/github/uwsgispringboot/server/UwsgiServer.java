@@ -150,7 +150,7 @@ public final class UwsgiServer {
 	private void initChannel(Channel channel, String transport) {
 		channel.pipeline()
 			.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
-					new UwsgiServerCodec(this.options.maxVarsSize(), this.options.lingerTimeout()));
+					new UwsgiServerCodec(this.options.limits(), this.options.lingerTimeout()));
 		if (!this.listeners.isEmpty()) {
 			channel.pipeline()
 				.addAfter(NettyPipeline.HttpCodec, UwsgiExchangeHandler.NAME,

@@ -8,7 +8,7 @@ import java.util.Set;
 
 import io.netty.handler.ssl.SslContext;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
+import io.github.uwsgispringboot.codec.UwsgiLimits;
 
 /**
  * Where and how a {@link UwsgiServer} listens.
@@ -18,17 +18,18 @@ import io.github.uwsgispringboot.codec.UwsgiConstants;
  * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
  * @param unixSocketPermissions the file mode to give the unix socket, or {@code null} to keep the
  * one the umask gives
- * @param maxVarsSize the largest vars block accepted, in bytes
+ * @param limits the limits and deadlines every connection is held to
  * @param lingerTimeout how long unread request body is discarded after the response before the
  * connection is closed
  * @param sslContext the TLS context when the listeners speak uwsgi over TLS (nginx
  * {@code uwsgi_pass suwsgi://}) from the first byte, or {@code null} for plain uwsgi
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
-		Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout, SslContext sslContext) {
+		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
+		SslContext sslContext) {
 
 	/**
-	 * Create options for plain uwsgi, without TLS.
+	 * Create options for plain uwsgi, without TLS, limiting only the size of the vars block.
 	 * @param address the address of the TCP listener
 	 * @param port the TCP port: 0 for any free port, -1 for no TCP listener
 	 * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
@@ -38,7 +39,8 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 	 */
 	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 			Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
-		this(address, port, unixSocketPath, unixSocketPermissions, maxVarsSize, lingerTimeout, null);
+		this(address, port, unixSocketPath, unixSocketPermissions, UwsgiLimits.NONE.withMaxVarsSize(maxVarsSize),
+				lingerTimeout, null);
 	}
 
 	/**
@@ -50,10 +52,6 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 		}
 		if (port == -1 && unixSocketPath == null) {
 			throw new IllegalArgumentException("Neither a TCP port nor a unix socket to listen on");
-		}
-		if (maxVarsSize < 1 || maxVarsSize > UwsgiConstants.MAX_VARS_SIZE) {
-			throw new IllegalArgumentException(
-					"maxVarsSize must be between 1 and " + UwsgiConstants.MAX_VARS_SIZE + ": " + maxVarsSize);
 		}
 		if (lingerTimeout.isNegative()) {
 			throw new IllegalArgumentException("lingerTimeout must not be negative: " + lingerTimeout);

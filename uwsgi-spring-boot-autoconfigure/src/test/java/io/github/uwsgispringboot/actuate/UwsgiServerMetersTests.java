@@ -105,7 +105,8 @@ class UwsgiServerMetersTests {
 				.tags("transport", "tcp", "reason", "INVALID_CONTENT_LENGTH")
 				.counter()
 				.count()).isEqualTo(1));
-		assertThat(this.registry.get(UwsgiServerMeters.REQUESTS).tag("status", "400").timer().count()).isEqualTo(1);
+		// the refusal is answered by the codec, not counted as a request
+		assertThat(this.registry.find(UwsgiServerMeters.REQUESTS).timer()).isNull();
 	}
 
 	@Test

@@ -39,6 +39,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.unit.DataSize;
 
+import io.github.uwsgispringboot.codec.UwsgiLimits;
 import io.github.uwsgispringboot.codec.UwsgiVars;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
@@ -109,7 +110,8 @@ class UwsgiAutoConfigurationTests {
 		new ReactiveWebApplicationContextRunner().withUserConfiguration(PropertiesConfiguration.class).run((context) -> {
 			UwsgiServerOptions options = UwsgiAutoConfiguration.options(context.getBean(UwsgiProperties.class));
 			assertThat(options).isEqualTo(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 3031, null, null,
-					65535, Duration.ofSeconds(5)));
+					new UwsgiLimits(65535, 512, 100L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60)),
+					Duration.ofSeconds(5), null));
 		});
 	}
 
@@ -118,7 +120,8 @@ class UwsgiAutoConfigurationTests {
 		Path socket = this.temp.resolve("uwsgi.sock");
 		this.contextRunner
 			.withPropertyValues("uwsgi.address=127.0.0.1", "uwsgi.port=0", "uwsgi.max-vars-size=8KB",
-					"uwsgi.linger-timeout=250ms", "uwsgi.unix-socket.path=" + socket,
+					"uwsgi.max-vars=64", "uwsgi.max-body-size=1MB", "uwsgi.header-timeout=2s",
+					"uwsgi.body-idle-timeout=3s", "uwsgi.linger-timeout=250ms", "uwsgi.unix-socket.path=" + socket,
 					"uwsgi.unix-socket.permissions=660")
 			.run((context) -> {
 				UwsgiProperties properties = context.getBean(UwsgiProperties.class);
@@ -130,7 +133,9 @@ class UwsgiAutoConfigurationTests {
 				assertThat(properties.getUnixSocket().getPermissions()).isEqualTo("660");
 				assertThat(UwsgiAutoConfiguration.options(properties))
 					.isEqualTo(new UwsgiServerOptions(InetAddress.getByName("127.0.0.1"), 0, socket,
-							PosixFilePermissions.fromString("rw-rw----"), 8192, Duration.ofMillis(250)));
+							PosixFilePermissions.fromString("rw-rw----"),
+							new UwsgiLimits(8192, 64, 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(3)),
+							Duration.ofMillis(250), null));
 			});
 	}
 

@@ -45,6 +45,12 @@ class UwsgiRequestMapperTest {
 	}
 
 	@Test
+	void cookieHeadersJoinedWithCommaAsApacheDoesAreSplitIntoPairs() {
+		UwsgiHttpRequest request = map(get().add("HTTP_COOKIE", "a=1, b=2; c=3"));
+		assertThat(request.headers().getAll("Cookie")).containsExactly("a=1; b=2; c=3");
+	}
+
+	@Test
 	void contentTypeComesFromContentTypeNotFromItsHttpCopy() {
 		UwsgiHttpRequest request = map(post("3").add("CONTENT_TYPE", "text/plain")
 			.add("HTTP_CONTENT_TYPE", "application/octet-stream"));

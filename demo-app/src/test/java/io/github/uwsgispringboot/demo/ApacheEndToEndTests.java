@@ -1,0 +1,438 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.server.WebFilter;
+
+import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The demo application behind a real Apache httpd with mod_proxy_uwsgi ({@code demo-app/apache/}),
+ * reached over its uwsgi unix socket and its uwsgi TCP port: the request shapes of the nginx
+ * matrix that Apache supports, and what Apache does differently (joined headers, 411 for chunked
+ * uploads, SCRIPT_NAME from the mount).
+ */
+// uwsgi.port=0: a random port, never 3031, which mod_proxy_uwsgi cannot reach (Apache.start checks)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApacheEndToEndTests {
+
+	private static final Path SOCKET_DIR = socketDir();
+
+	private static final JsonMapper json = new JsonMapper();
+
+	private final HttpClient client = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(10))
+		.build();
+
+	@Value("${local.uwsgi.port}")
+	private int uwsgiPort;
+
+	@Value("${uwsgi.unix-socket.path}")
+	private Path uwsgiSocket;
+
+	@Autowired
+	private RequestsSeen requestsSeen;
+
+	private Apache apache;
+
+	@DynamicPropertySource
+	static void uwsgiSocket(DynamicPropertyRegistry registry) {
+		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
+	}
+
+	@BeforeAll
+	void startApache() throws Exception {
+		this.apache = Apache.start(this.uwsgiSocket, this.uwsgiPort);
+	}
+
+	@AfterAll
+	void stopApache() throws Exception {
+		if (this.apache != null) {
+			this.apache.close();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void getReturnsTheHandlersText(Transport transport) throws Exception {
+		HttpResponse<String> response = send(get(transport, "/hello"));
+		assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("Hello from Spring WebFlux over uwsgi\n");
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("text/plain"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void postOfTenMegabytesArrivesIntact(Transport transport) throws Exception {
+		byte[] body = randomBytes(10 * 1024 * 1024);
+		HttpResponse<String> response = send(post(transport, "/sha256", BodyPublishers.ofByteArray(body)).build());
+		assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(200);
+		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void chunkedUploadIsRefusedByApacheWithLengthRequired(Transport transport) throws Exception {
+		byte[] body = randomBytes(1024 * 1024 + 17);
+		String chunked = "/sha256?chunked=" + transport;
+		// an InputStream of unknown length is sent with Transfer-Encoding: chunked, which
+		// mod_proxy_uwsgi refuses instead of de-chunking it like nginx does
+		HttpRequest request = post(transport, chunked,
+				BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+		assertThat(send(request).statusCode()).isEqualTo(411);
+		String withLength = "/sha256?length=" + transport;
+		assertThat(send(post(transport, withLength, BodyPublishers.ofByteArray(body)).build()).statusCode())
+			.isEqualTo(200);
+		assertThat(this.requestsSeen.paths()).contains(withLength).doesNotContain(chunked);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void expectContinueIsAnsweredByApacheAndTheBodyArrives(Transport transport) throws Exception {
+		byte[] body = randomBytes(256 * 1024);
+		HttpRequest request = post(transport, "/sha256", BodyPublishers.ofByteArray(body)).expectContinue(true)
+			.build();
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(readMap(response)).containsEntry("sha256", sha256(body));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
+		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
+		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
+			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+			assertThat(response.body().length).as(path).isEqualTo(expected.length);
+			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
+		for (String path : List.of("/download/bytes", "/download/file")) {
+			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
+			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
+				.hasValue(DemoContent.DOWNLOAD_SIZE);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void serverSentEventsArriveOneByOneWithoutConfiguration(Transport transport) throws Exception {
+		long start = System.nanoTime();
+		HttpResponse<Stream<String>> response = this.client
+			.send(get(transport, "/events?count=3&intervalMillis=700"), BodyHandlers.ofLines());
+		List<Long> arrivals = new ArrayList<>();
+		List<String> data = new ArrayList<>();
+		try (Stream<String> lines = response.body()) {
+			lines.filter((line) -> line.startsWith("data:")).forEach((line) -> {
+				arrivals.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+				data.add(line);
+			});
+		}
+		assertThat(data).hasSize(3);
+		assertThat(data.get(0)).startsWith("data:event 0");
+		// mod_proxy_uwsgi flushes whenever the application pauses: no buffering to turn off. Buffered,
+		// all three would arrive together at the end; streamed, they span about 1400 ms (less when a
+		// busy machine delays one of them)
+		assertThat(arrivals.get(2) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(1000);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void headHasTheHeadersOfGetAndNoBody(Transport transport) throws Exception {
+		HttpRequest head = HttpRequest.newBuilder(this.apache.uri(transport, "/download/bytes"))
+			.method("HEAD", BodyPublishers.noBody())
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		HttpResponse<byte[]> response = this.client.send(head, BodyHandlers.ofByteArray());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(DemoContent.DOWNLOAD_SIZE);
+		assertThat(response.body()).isEmpty();
+		// the connection to Apache is still usable: nothing of a body was left on it
+		assertThat(send(get(transport, "/hello")).statusCode()).isEqualTo(200);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void notFoundForALargePostArrivesAsNotFoundNotBadGateway(Transport transport) throws Exception {
+		byte[] body = randomBytes(10 * 1024 * 1024);
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> response = send(
+					post(transport, "/no-such-endpoint", BodyPublishers.ofByteArray(body)).build());
+			assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(404);
+		}
+		// AH10098: "sending data to ... failed", when the application closes before the body is sent
+		assertThat(this.apache.errorLog()).doesNotContain("AH10098").doesNotContain("reset by peer");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void repeatedHeadersArriveJoinedByApache(Transport transport) throws Exception {
+		Map<String, Object> seen = requestSeenWithRepeatedHeaders(transport);
+		// Apache joins the lines of a repeated header into one var with ", ", Cookie too:
+		// HTTP_X_MULTI=one, two and HTTP_COOKIE=a=1, b=2; c=3 (which the server reads as cookie pairs)
+		assertThat(headers(seen)).containsEntry("X-Multi", List.of("one, two"))
+			.containsEntry("Cookie", List.of("a=1; b=2; c=3"))
+			.containsEntry("X-Forwarded-For", List.of("192.0.2.1"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void everyCookieOfRepeatedCookieHeadersReachesTheCookieMap(Transport transport) throws Exception {
+		Map<String, Object> seen = requestSeenWithRepeatedHeaders(transport);
+		assertThat(seen.get("cookies")).isEqualTo(Map.of("a", List.of("1"), "b", List.of("2"), "c", List.of("3")));
+	}
+
+	/**
+	 * Return what the application saw of a request with two Cookie lines and two X-Multi lines,
+	 * written by hand: java.net.http would join the two Cookie lines with "; " itself.
+	 */
+	private Map<String, Object> requestSeenWithRepeatedHeaders(Transport transport) throws IOException {
+		String response = rawRequest(transport, "GET /request HTTP/1.0", "Cookie: a=1", "Cookie: b=2; c=3",
+				"X-Multi: one", "X-Multi: two", "X-Forwarded-For: 192.0.2.1");
+		assertThat(response).as(this.apache.errorLog()).startsWith("HTTP/1.1 200 ");
+		return readMap(body(response));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
+		assertThat(seen).containsEntry("segment", "café au lait")
+			.containsEntry("q", "été&more")
+			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void subPathMountArrivesAsTheContextPath(Transport transport) throws Exception {
+		URI uri = this.apache.uri(transport, "/app/request?x=1");
+		Map<String, Object> seen = readMap(send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build()));
+		// Apache sends SCRIPT_NAME=/app, PATH_INFO=/request, REQUEST_URI=/app/request?x=1
+		assertThat(seen).containsEntry("contextPath", "/app")
+			.containsEntry("pathWithinApplication", "/request")
+			// Apache passes the client's Host header, port included
+			.containsEntry("uri", uri.toString());
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void theClientIsApachesClientAndApachesOwnVarsAreNoHeaders(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/request")));
+		assertThat(seen).containsEntry("scheme", "http")
+			.containsEntry("contextPath", "")
+			.containsEntry("remoteAddress", "127.0.0.1");
+		assertThat((Integer) seen.get("remotePort")).isPositive();
+		// Apache also sends PATH (its own environment), SERVER_SOFTWARE, DOCUMENT_ROOT, SCRIPT_FILENAME ...
+		assertThat(headers(seen).keySet()).allSatisfy((name) -> assertThat(name).isIn("Host", "User-Agent"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void multipartUploadReachesTheHandlerPartByPart(Transport transport) throws Exception {
+		byte[] file = randomBytes(3 * 1024 * 1024);
+		String boundary = "e2e-boundary-" + System.nanoTime();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n")
+			.getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.bin\"\r\n"
+				+ "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(file);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		HttpRequest request = post(transport, "/upload", BodyPublishers.ofByteArray(body.toByteArray()))
+			.setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.build();
+		HttpResponse<String> response = send(request);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		Map<String, Object> parts = readMap(response);
+		assertThat(parts.get("file")).isEqualTo(
+				Map.of("name", "file", "filename", "photo.bin", "length", file.length, "sha256", sha256(file)));
+		assertThat(parts.get("title")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("length", 7);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
+		HttpResponse<String> response = send(get(transport, "/error-demo"));
+		assertThat(response.statusCode()).isEqualTo(500);
+		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void twoHundredConcurrentRequestsAllGetTheirOwnAnswer(Transport transport) throws Exception {
+		// Each client on a connection of its own, closed after the response: while all its workers
+		// are busy, Apache's event MPM closes idle keep-alive connections, and java.net.http does
+		// not retry a request it has just sent on one ("header parser received no bytes")
+		ExecutorService clients = Executors.newFixedThreadPool(200);
+		try {
+			List<Future<String>> responses = new ArrayList<>();
+			for (int i = 0; i < 200; i++) {
+				String requestLine = "GET /path/n" + i + "?q=" + i + " HTTP/1.0";
+				responses.add(clients.submit(() -> rawRequest(transport, requestLine)));
+			}
+			for (int i = 0; i < 200; i++) {
+				String response = responses.get(i).get(60, TimeUnit.SECONDS);
+				assertThat(response).as(this.apache.errorLog()).startsWith("HTTP/1.1 200 ");
+				assertThat(readMap(body(response))).containsEntry("segment", "n" + i)
+					.containsEntry("q", Integer.toString(i));
+			}
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	private HttpRequest get(Transport transport, String path) {
+		return HttpRequest.newBuilder(this.apache.uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
+	}
+
+	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
+		return HttpRequest.newBuilder(this.apache.uri(transport, path))
+			.timeout(Duration.ofSeconds(60))
+			.POST(body)
+			.header("Content-Type", "application/octet-stream");
+	}
+
+	private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+		return this.client.send(request, BodyHandlers.ofString());
+	}
+
+	/**
+	 * Send a request written line by line on a connection of its own, and return the whole
+	 * response once Apache has closed the connection.
+	 */
+	private String rawRequest(Transport transport, String requestLine, String... headers) throws IOException {
+		URI uri = this.apache.uri(transport, "/");
+		StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: ").append(uri.getAuthority());
+		for (String header : headers) {
+			request.append("\r\n").append(header);
+		}
+		request.append("\r\nConnection: close\r\n\r\n");
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	private static String body(String response) {
+		return response.substring(response.indexOf("\r\n\r\n") + 4);
+	}
+
+	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
+		return readMap(response.body());
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> readMap(String json) throws IOException {
+		return ApacheEndToEndTests.json.readValue(json, Map.class);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, List<String>> headers(Map<String, Object> seen) {
+		return (Map<String, List<String>>) seen.get("headers");
+	}
+
+	private static byte[] randomBytes(int length) {
+		byte[] bytes = new byte[length];
+		new Random(length).nextBytes(bytes);
+		return bytes;
+	}
+
+	private static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+	}
+
+	private static Path socketDir() {
+		try {
+			Path dir = Files.createTempDirectory("uwsgi-e2e");
+			// Apache's workers (www-data) must reach the socket
+			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+			return dir;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Every request that reached the application's handlers, as path and query: what Apache
+	 * refused itself never shows up here.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class RequestsSeen {
+
+		private final Queue<String> paths = new ConcurrentLinkedQueue<>();
+
+		@Bean
+		WebFilter recordRequestsSeen() {
+			return (exchange, chain) -> {
+				String query = exchange.getRequest().getURI().getRawQuery();
+				String path = exchange.getRequest().getPath().value();
+				this.paths.add((query != null) ? path + "?" + query : path);
+				return chain.filter(exchange);
+			};
+		}
+
+		List<String> paths() {
+			return List.copyOf(this.paths);
+		}
+
+	}
+
+}
