@@ -27,7 +27,9 @@ import org.springframework.http.server.reactive.HttpHandler;
 
 import io.github.uwsgispringboot.codec.UwsgiLimits;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
+import io.github.uwsgispringboot.server.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.server.UwsgiServerException;
 import io.github.uwsgispringboot.server.UwsgiServerListener;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
 
@@ -79,8 +81,44 @@ public final class UwsgiAutoConfiguration {
 		long maxBodySize = properties.getMaxBodySize().toBytes();
 		UwsgiLimits limits = new UwsgiLimits((int) Math.min(maxVarsSize, Integer.MAX_VALUE), properties.getMaxVars(),
 				(maxBodySize < 0) ? -1 : maxBodySize, properties.getHeaderTimeout(), properties.getBodyIdleTimeout());
+		UwsgiAccessPolicy accessPolicy = accessPolicy(properties);
+		checkProtected(properties, accessPolicy, sslContext);
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
-				permissions(unixSocket.getPermissions()), limits, properties.getLingerTimeout(), sslContext);
+				permissions(unixSocket.getPermissions()), limits, properties.getLingerTimeout(), sslContext,
+				accessPolicy);
+	}
+
+	static UwsgiAccessPolicy accessPolicy(UwsgiProperties properties) {
+		List<UwsgiAccessPolicy.Network> networks = new ArrayList<>();
+		for (String cidr : properties.getAllowedClients()) {
+			try {
+				networks.add(UwsgiAccessPolicy.Network.parse(cidr));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("uwsgi.allowed-clients: " + ex.getMessage());
+			}
+		}
+		String secret = properties.getSharedSecret().getValue();
+		boolean hasSecret = secret != null && !secret.isEmpty();
+		return new UwsgiAccessPolicy(networks, hasSecret ? properties.getSharedSecret().getVar() : null,
+				hasSecret ? secret : null);
+	}
+
+	/**
+	 * Refuse a TCP listener reachable from the network that anyone there could use, as Tomcat's
+	 * AJP connector does since Ghostcat (CVE-2020-1938).
+	 */
+	private static void checkProtected(UwsgiProperties properties, UwsgiAccessPolicy accessPolicy,
+			SslContext sslContext) {
+		boolean network = properties.getPort() >= 0 && !properties.getAddress().isLoopbackAddress();
+		boolean clientCertificates = sslContext != null
+				&& properties.getSsl().getClientAuth() == UwsgiProperties.ClientAuth.NEED;
+		if (network && !accessPolicy.isRestricted() && !clientCertificates && !properties.isAllowUnprotected()) {
+			throw new UwsgiServerException("uwsgi server refuses to listen on " + properties.getAddress().getHostAddress()
+					+ ":" + properties.getPort() + " unprotected: anyone who can reach it could send requests as any "
+					+ "client. Set uwsgi.allowed-clients, uwsgi.shared-secret.value or uwsgi.ssl.client-auth=need, "
+					+ "bind to loopback (uwsgi.address), or accept the risk with uwsgi.allow-unprotected=true.", null);
+		}
 	}
 
 	/**

@@ -3,6 +3,8 @@ package io.github.uwsgispringboot.autoconfigure;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -67,7 +69,22 @@ public class UwsgiProperties {
 	 */
 	private Duration lingerTimeout = Duration.ofSeconds(5);
 
+	/**
+	 * Client networks TCP peers must belong to, in CIDR notation ("10.0.0.0/8", "192.0.2.7",
+	 * "fd00::/8"). Empty for any peer that can connect. A uwsgi ping is answered whatever the peer.
+	 */
+	private List<String> allowedClients = new ArrayList<>();
+
+	/**
+	 * Whether a TCP listener may bind to an address other than loopback with no allowed-clients,
+	 * no shared secret and no required client certificate. Off by default: such a listener lets
+	 * anyone who can reach it claim any client address and scheme.
+	 */
+	private boolean allowUnprotected;
+
 	private final UnixSocket unixSocket = new UnixSocket();
+
+	private final SharedSecret sharedSecret = new SharedSecret();
 
 	private final AccessLog accessLog = new AccessLog();
 
@@ -147,6 +164,60 @@ public class UwsgiProperties {
 
 	public UnixSocket getUnixSocket() {
 		return this.unixSocket;
+	}
+
+	public List<String> getAllowedClients() {
+		return this.allowedClients;
+	}
+
+	public void setAllowedClients(List<String> allowedClients) {
+		this.allowedClients = allowedClients;
+	}
+
+	public boolean isAllowUnprotected() {
+		return this.allowUnprotected;
+	}
+
+	public void setAllowUnprotected(boolean allowUnprotected) {
+		this.allowUnprotected = allowUnprotected;
+	}
+
+	public SharedSecret getSharedSecret() {
+		return this.sharedSecret;
+	}
+
+	/**
+	 * A secret the proxy sends with every request in a var (nginx: uwsgi_param NAME value;),
+	 * compared in constant time and removed before the application sees the request.
+	 */
+	public static class SharedSecret {
+
+		/**
+		 * Secret value. Requests without it are answered 403. Unset for no secret.
+		 */
+		private String value;
+
+		/**
+		 * Name of the var that carries the secret. Not an HTTP_* name: it must not be a header.
+		 */
+		private String var = "PROXY_SECRET";
+
+		public String getValue() {
+			return this.value;
+		}
+
+		public void setValue(String value) {
+			this.value = value;
+		}
+
+		public String getVar() {
+			return this.var;
+		}
+
+		public void setVar(String var) {
+			this.var = var;
+		}
+
 	}
 
 	public AccessLog getAccessLog() {

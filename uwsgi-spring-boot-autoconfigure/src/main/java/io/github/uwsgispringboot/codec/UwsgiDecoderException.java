@@ -74,6 +74,12 @@ public class UwsgiDecoderException extends DecoderException {
 		/** {@code CONTENT_LENGTH} is not a non-negative decimal number: answered 400. */
 		INVALID_CONTENT_LENGTH("invalid CONTENT_LENGTH", true),
 
+		/** The peer's address is not among the allowed client networks: answered 403. */
+		CLIENT_NOT_ALLOWED("client address not allowed", true),
+
+		/** The shared secret var is missing or wrong: answered 403. */
+		SECRET_MISMATCH("missing or wrong shared secret", true),
+
 		/** An {@code HTTP_*} var cannot be a header (bad name, or CR, LF or NUL in it): answered 400. */
 		INVALID_HEADER("var that cannot be an HTTP header", true);
 

@@ -56,6 +56,17 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	}
 
 	/**
+	 * Return this request without the var {@code name}, for a var that the proxy sends to this
+	 * server but the application must not see (a shared secret). The var never became a header.
+	 * @param name the var name
+	 * @return a request with the same headers, body length and client facts
+	 */
+	public UwsgiHttpRequest withoutVar(String name) {
+		return new UwsgiHttpRequest(method(), uri(), headers(), this.vars.without(name), this.scheme,
+				this.remoteAddress, this.contextPath, this.contentLength);
+	}
+
+	/**
 	 * Return every var of the packet as sent, including those that did not become headers.
 	 * @return the vars
 	 */

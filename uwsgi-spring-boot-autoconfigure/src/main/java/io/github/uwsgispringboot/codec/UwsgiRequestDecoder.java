@@ -50,8 +50,9 @@ import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
  * <tr><td>plain HTTP instead of uwsgi</td><td></td><td>400 with a hint to use {@code uwsgi_pass}</td></tr>
  * <tr><td>bytes after the body</td><td>one request per connection</td><td>discarded</td></tr>
  * </table>
- * Every refusal is logged once, with its {@link Reason} and the peer, and fired down the pipeline
- * as a {@link UwsgiDecoderException} user event so that it can be counted.
+ * Every refusal is logged once, with its {@link Reason} and the peer (see {@link UwsgiRefusalLog}),
+ * and fired down the pipeline as a {@link UwsgiDecoderException} user event so that it can be
+ * counted.
  */
 public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
@@ -416,12 +417,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
 	void refuse(ChannelHandlerContext ctx, UwsgiDecoderException cause) {
 		this.state = State.DISCARD;
-		if (cause.reason() == Reason.TRUNCATED_PACKET) {
-			logger.info("Closed uwsgi connection from {}: {}", peer(ctx.channel()), cause.getMessage());
-		}
-		else {
-			logger.warn("Refused uwsgi packet from {}: {}", peer(ctx.channel()), cause.getMessage());
-		}
+		UwsgiRefusalLog.log(ctx.channel(), cause);
 		ctx.fireUserEventTriggered(cause);
 	}
 

@@ -1,5 +1,9 @@
 package io.github.uwsgispringboot.codec;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,7 +23,9 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
  * markers into the client's body. A body without {@code Content-Length} is delimited by closing the
  * connection;</li>
  * <li>never a 1xx other than {@code 101}: nginx takes a {@code 100 Continue} for the final status.
- * nginx and Apache answer {@code Expect: 100-continue} themselves.</li>
+ * nginx and Apache answer {@code Expect: 100-continue} themselves;</li>
+ * <li>never a header with CR, LF or NUL in its name or value: such a header is removed and the
+ * removal logged.</li>
  * </ul>
  * Given the connection's {@link UwsgiRequestDecoder}, a response to {@code HEAD} carries no body.
  */
@@ -56,8 +62,40 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 				return;
 			}
 			response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+			removeUnsafeHeaders(response);
 		}
 		super.write(ctx, msg, promise);
+	}
+
+	/**
+	 * Never write a header that could split the response or that a proxy rejects: a name or value
+	 * with CR, LF or NUL (Apache refuses them since CVE-2023-27522).
+	 */
+	private static void removeUnsafeHeaders(HttpResponse response) {
+		List<String> unsafe = null;
+		for (Map.Entry<String, String> header : response.headers()) {
+			if (isUnsafe(header.getKey()) || isUnsafe(header.getValue())) {
+				unsafe = (unsafe != null) ? unsafe : new ArrayList<>(1);
+				unsafe.add(header.getKey());
+			}
+		}
+		if (unsafe != null) {
+			for (String name : unsafe) {
+				response.headers().remove(name);
+			}
+			logger.error("Removed response header(s) {} with CR, LF or NUL from a {} response", unsafe,
+					response.status().code());
+		}
+	}
+
+	private static boolean isUnsafe(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\r' || c == '\n' || c == 0) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override

@@ -103,6 +103,21 @@ public final class UwsgiVars {
 	}
 
 	/**
+	 * Return these vars without any sent for {@code name}.
+	 * @param name the var name, case-sensitive as on the wire
+	 * @return the vars left
+	 */
+	public UwsgiVars without(String name) {
+		Builder builder = builder();
+		forEach((varName, value) -> {
+			if (!varName.equals(name)) {
+				builder.add(varName, value);
+			}
+		});
+		return builder.build();
+	}
+
+	/**
 	 * Call {@code action} with each var in wire order.
 	 * @param action receives name and value
 	 */

@@ -151,10 +151,13 @@ public final class UwsgiServer {
 		channel.pipeline()
 			.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
 					new UwsgiServerCodec(this.options.limits(), this.options.lingerTimeout()));
+		String last = NettyPipeline.HttpCodec;
 		if (!this.listeners.isEmpty()) {
-			channel.pipeline()
-				.addAfter(NettyPipeline.HttpCodec, UwsgiExchangeHandler.NAME,
-						new UwsgiExchangeHandler(transport, this.listeners));
+			channel.pipeline().addAfter(last, UwsgiExchangeHandler.NAME, new UwsgiExchangeHandler(transport, this.listeners));
+			last = UwsgiExchangeHandler.NAME;
+		}
+		if (this.options.accessPolicy().isRestricted()) {
+			channel.pipeline().addAfter(last, UwsgiAccessHandler.NAME, new UwsgiAccessHandler(this.options.accessPolicy()));
 		}
 	}
 

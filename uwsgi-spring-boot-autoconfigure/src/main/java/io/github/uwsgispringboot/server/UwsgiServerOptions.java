@@ -23,10 +23,11 @@ import io.github.uwsgispringboot.codec.UwsgiLimits;
  * connection is closed
  * @param sslContext the TLS context when the listeners speak uwsgi over TLS (nginx
  * {@code uwsgi_pass suwsgi://}) from the first byte, or {@code null} for plain uwsgi
+ * @param accessPolicy who may send requests
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
-		SslContext sslContext) {
+		SslContext sslContext, UwsgiAccessPolicy accessPolicy) {
 
 	/**
 	 * Create options for plain uwsgi, without TLS, limiting only the size of the vars block.
@@ -40,7 +41,7 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 			Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
 		this(address, port, unixSocketPath, unixSocketPermissions, UwsgiLimits.NONE.withMaxVarsSize(maxVarsSize),
-				lingerTimeout, null);
+				lingerTimeout, null, UwsgiAccessPolicy.OPEN);
 	}
 
 	/**
@@ -52,6 +53,9 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 		}
 		if (port == -1 && unixSocketPath == null) {
 			throw new IllegalArgumentException("Neither a TCP port nor a unix socket to listen on");
+		}
+		if (accessPolicy == null) {
+			accessPolicy = UwsgiAccessPolicy.OPEN;
 		}
 		if (lingerTimeout.isNegative()) {
 			throw new IllegalArgumentException("lingerTimeout must not be negative: " + lingerTimeout);

@@ -27,6 +27,21 @@ class UwsgiResponseEncoderTest {
 	private final EmbeddedChannel channel = new EmbeddedChannel(new UwsgiResponseEncoder());
 
 	@Test
+	void headersWithCrLfOrNulAreRemovedNotWritten() {
+		HttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+				io.netty.buffer.Unpooled.EMPTY_BUFFER,
+				io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false),
+				io.netty.handler.codec.http.DefaultHttpHeadersFactory.trailersFactory());
+		response.headers().set("X-Split", "a\r\nSet-Cookie: stolen=1");
+		response.headers().set("X-Nul", "a\u0000b");
+		response.headers().set("X-Fine", "ok");
+		response.headers().set("Content-Length", "0");
+		this.channel.writeOutbound(response);
+		assertThat(readOutbound(this.channel))
+			.isEqualTo("HTTP/1.1 200 OK\r\nX-Fine: ok\r\nContent-Length: 0\r\n\r\n");
+	}
+
+	@Test
 	void chunkedResponseIsWrittenRawWithoutTransferEncoding() {
 		HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
 		response.headers().set("Transfer-Encoding", "chunked");
