@@ -42,6 +42,9 @@ public final class UwsgiServer {
 
 	private static final Duration LISTENER_CLOSE_TIMEOUT = Duration.ofSeconds(3);
 
+	/** How long a unix socket keeps accepting the connections queued before its file was removed. */
+	private static final Duration ACCEPT_QUEUE_DRAIN = Duration.ofMillis(200);
+
 	private final UwsgiServerOptions options;
 
 	private final Supplier<HttpHandler> httpHandler;
@@ -196,7 +199,7 @@ public final class UwsgiServer {
 	 * @return {@code true} when every request finished in time
 	 */
 	public boolean shutDownGracefully(Duration timeout) {
-		closeListeners();
+		closeListenersDrainingUnixSocket();
 		List<Mono<Void>> closed = new ArrayList<>();
 		for (Channel connection : this.connections) {
 			if (!(connection instanceof ServerChannel)) {
@@ -226,6 +229,36 @@ public final class UwsgiServer {
 		closeListeners();
 		// a connection lingering over an unread body closes by itself within the linger timeout
 		this.connections.close().awaitUninterruptibly(LISTENER_CLOSE_TIMEOUT.toMillis());
+	}
+
+	/**
+	 * Stop accepting without losing a connection a proxy has already opened. Closing a listener
+	 * resets the connections still in its accept queue, which the proxy may already have sent a
+	 * request on: nginx retries a request elsewhere when the connection is refused, but never a
+	 * POST it has sent. A unix socket's file is removed first, so that new connections are refused
+	 * while the queue is still being accepted and served; a TCP port cannot do that and is closed
+	 * at once (take the instance out of the proxy's upstream first for zero loss).
+	 */
+	private void closeListenersDrainingUnixSocket() {
+		UnixSocketFile file;
+		synchronized (this) {
+			file = this.unixSocketFile;
+			for (DisposableServer listener : this.bindings) {
+				if (listener.address() instanceof InetSocketAddress) {
+					listener.dispose();
+				}
+			}
+		}
+		if (file != null) {
+			file.delete();
+			try {
+				Thread.sleep(ACCEPT_QUEUE_DRAIN.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		closeListeners();
 	}
 
 	private synchronized void closeListeners() {
