@@ -85,7 +85,7 @@ public final class UwsgiAutoConfiguration {
 		checkProtected(properties, accessPolicy, sslContext);
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				permissions(unixSocket.getPermissions()), limits, properties.getLingerTimeout(), sslContext,
-				accessPolicy);
+				accessPolicy, properties.getMaxConnections());
 	}
 
 	static UwsgiAccessPolicy accessPolicy(UwsgiProperties properties) {

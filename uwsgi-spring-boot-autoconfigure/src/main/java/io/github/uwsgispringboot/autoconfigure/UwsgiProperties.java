@@ -57,6 +57,12 @@ public class UwsgiProperties {
 	private Duration headerTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * Most connections served at once; -1 for no limit. Beyond it new connections wait in the
+	 * kernel's accept queue (refused once that is full), so that memory stays bounded.
+	 */
+	private int maxConnections = 10000;
+
+	/**
 	 * Longest pause in a request body while the application waits for more of it. 0 for none.
 	 * Past it the connection is closed.
 	 */
@@ -136,6 +142,14 @@ public class UwsgiProperties {
 
 	public void setMaxBodySize(DataSize maxBodySize) {
 		this.maxBodySize = maxBodySize;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
 	}
 
 	public Duration getHeaderTimeout() {

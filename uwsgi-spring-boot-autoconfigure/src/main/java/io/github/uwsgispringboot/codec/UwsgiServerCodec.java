@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.channel.socket.DuplexChannel;
@@ -88,6 +89,9 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 
 		private boolean lingering;
 
+		/** A response head has been written and its end has not. */
+		private boolean responseOpen;
+
 		private ChannelHandlerContext ctx;
 
 		ConnectionClosingEncoder(UwsgiRequestDecoder decoder) {
@@ -122,11 +126,12 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-			if (msg instanceof HttpResponse response
-					&& response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-				this.upgraded = true;
+			if (msg instanceof HttpResponse response) {
+				this.upgraded = response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+				this.responseOpen = !this.upgraded;
 			}
 			if (msg instanceof LastHttpContent && !this.upgraded) {
+				this.responseOpen = false;
 				promise = promise.unvoid();
 				promise.addListener((ChannelFuture written) -> responseWritten(ctx, written));
 			}
@@ -155,7 +160,24 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 				ctx.channel().closeFuture().addListener((ChannelFuture closed) -> promise.trySuccess());
 				return;
 			}
+			if (this.responseOpen) {
+				abort(ctx.channel());
+			}
 			super.close(ctx, promise);
+		}
+
+		/**
+		 * A response closed before its end (the application failed while streaming it) must not
+		 * look complete: a body delimited by the close would. Over TCP a reset tells the proxy, which
+		 * then cuts the client's response short too.
+		 */
+		private void abort(Channel channel) {
+			try {
+				channel.config().setOption(ChannelOption.SO_LINGER, 0);
+			}
+			catch (RuntimeException ex) {
+				// a transport without SO_LINGER (unix sockets): the proxy sees the end of the data
+			}
 		}
 
 	}

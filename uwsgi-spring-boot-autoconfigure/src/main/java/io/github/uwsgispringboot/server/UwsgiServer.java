@@ -6,9 +6,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -56,6 +63,10 @@ public final class UwsgiServer {
 	private final List<UwsgiServerListener> listeners;
 
 	private UnixSocketFile unixSocketFile;
+
+	private final AtomicInteger openConnections = new AtomicInteger();
+
+	private final List<Channel> acceptors = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Create a server; nothing is bound until {@link #start()}.
@@ -138,11 +149,19 @@ public final class UwsgiServer {
 				.channelGroup(this.connections)
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
+			if (this.options.maxConnections() > 0) {
+				ConnectionLimiter limiter = new ConnectionLimiter();
+				server = server.option(ChannelOption.MAX_MESSAGES_PER_READ, 1)
+					.doOnBound((bound) -> bound.channel().pipeline().addFirst("uwsgi.connectionLimiter", limiter));
+			}
 			SslContext sslContext = this.options.sslContext();
 			if (sslContext != null) {
 				server = server.secure((spec) -> spec.sslContext(sslContext));
 			}
-			return server.bindNow();
+			DisposableServer bound = server.bindNow();
+			this.acceptors.add(bound.channel());
+			bound.onDispose(() -> this.acceptors.remove(bound.channel()));
+			return bound;
 		}
 		catch (RuntimeException ex) {
 			throw new UwsgiServerException("uwsgi server failed to start: " + failure + " (" + rootMessage(ex) + ")",
@@ -161,6 +180,39 @@ public final class UwsgiServer {
 		}
 		if (this.options.accessPolicy().isRestricted()) {
 			channel.pipeline().addAfter(last, UwsgiAccessHandler.NAME, new UwsgiAccessHandler(this.options.accessPolicy()));
+		}
+	}
+
+	/**
+	 * Stop accepting while {@code maxConnections} are open: further connections wait in the
+	 * kernel's accept queue. Counted as each connection is accepted, one per read, so that the
+	 * limit holds exactly.
+	 */
+	@Sharable
+	private final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (msg instanceof Channel connection) {
+				if (UwsgiServer.this.openConnections.incrementAndGet() >= UwsgiServer.this.options.maxConnections()) {
+					setAccepting(false);
+				}
+				connection.closeFuture().addListener((ChannelFuture closed) -> {
+					if (UwsgiServer.this.openConnections.decrementAndGet() < UwsgiServer.this.options.maxConnections()) {
+						setAccepting(true);
+					}
+				});
+			}
+			ctx.fireChannelRead(msg);
+		}
+
+	}
+
+	private void setAccepting(boolean accepting) {
+		for (Channel acceptor : this.acceptors) {
+			if (acceptor.config().isAutoRead() != accepting) {
+				acceptor.config().setAutoRead(accepting);
+			}
 		}
 	}
 

@@ -24,10 +24,12 @@ import io.github.uwsgispringboot.codec.UwsgiLimits;
  * @param sslContext the TLS context when the listeners speak uwsgi over TLS (nginx
  * {@code uwsgi_pass suwsgi://}) from the first byte, or {@code null} for plain uwsgi
  * @param accessPolicy who may send requests
+ * @param maxConnections the most connections served at once, -1 for no limit; beyond it new
+ * connections wait in the kernel's accept queue (or are refused when it is full)
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
-		SslContext sslContext, UwsgiAccessPolicy accessPolicy) {
+		SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections) {
 
 	/**
 	 * Create options for plain uwsgi, without TLS, limiting only the size of the vars block.
@@ -41,7 +43,7 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 			Set<PosixFilePermission> unixSocketPermissions, int maxVarsSize, Duration lingerTimeout) {
 		this(address, port, unixSocketPath, unixSocketPermissions, UwsgiLimits.NONE.withMaxVarsSize(maxVarsSize),
-				lingerTimeout, null, UwsgiAccessPolicy.OPEN);
+				lingerTimeout, null, UwsgiAccessPolicy.OPEN, -1);
 	}
 
 	/**
@@ -56,6 +58,9 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 		}
 		if (accessPolicy == null) {
 			accessPolicy = UwsgiAccessPolicy.OPEN;
+		}
+		if (maxConnections < -1 || maxConnections == 0) {
+			throw new IllegalArgumentException("maxConnections must be positive or -1 (no limit): " + maxConnections);
 		}
 		if (lingerTimeout.isNegative()) {
 			throw new IllegalArgumentException("lingerTimeout must not be negative: " + lingerTimeout);

@@ -127,7 +127,7 @@ class UwsgiAccessPolicyTests {
 
 	private static UwsgiServer start(UwsgiAccessPolicy policy) {
 		UwsgiServer server = new UwsgiServer(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null,
-				UwsgiLimits.NONE, Duration.ofSeconds(2), null, policy), () -> VAR_NAMES, List.of());
+				UwsgiLimits.NONE, Duration.ofSeconds(2), null, policy, -1), () -> VAR_NAMES, List.of());
 		server.start();
 		return server;
 	}

@@ -41,7 +41,7 @@ class UwsgiServerLimitsTests {
 	@BeforeEach
 	void start() {
 		this.server = new UwsgiServer(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null, LIMITS,
-				Duration.ofSeconds(2), null, null), () -> this.echoLength, List.of());
+				Duration.ofSeconds(2), null, null, -1), () -> this.echoLength, List.of());
 		this.server.start();
 	}
 

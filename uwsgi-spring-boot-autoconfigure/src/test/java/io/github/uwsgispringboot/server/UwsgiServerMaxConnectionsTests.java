@@ -1,0 +1,73 @@
+package io.github.uwsgispringboot.server;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.HttpHandler;
+
+import io.github.uwsgispringboot.codec.UwsgiLimits;
+import io.github.uwsgispringboot.codec.UwsgiVars;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for the most connections a server serves at once.
+ */
+class UwsgiServerMaxConnectionsTests {
+
+	private final HttpHandler hello = (request, response) -> response
+		.writeWith(Mono.just(response.bufferFactory().wrap("hello".getBytes())));
+
+	@Test
+	void connectionBeyondTheLimitWaitsUntilAnotherCloses() throws Exception {
+		UwsgiServer server = new UwsgiServer(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null,
+				UwsgiLimits.NONE, Duration.ofSeconds(1), null, null, 2), () -> this.hello, List.of());
+		server.start();
+		try (UwsgiTestClient first = UwsgiTestClient.connect(server.tcpAddress());
+				UwsgiTestClient second = UwsgiTestClient.connect(server.tcpAddress());
+				UwsgiTestClient third = UwsgiTestClient.connect(server.tcpAddress())) {
+			third.send(UwsgiTestClient.packet(get(), ""));
+			CompletableFuture<String> response = CompletableFuture.supplyAsync(() -> {
+				try {
+					return third.readResponse();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			Thread.sleep(500);
+			assertThat(response).as("the third connection waits in the accept queue").isNotDone();
+			first.close();
+			assertThat(response.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200 OK").endsWith("hello");
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	@Test
+	void connectionsWithinTheLimitAreServedAtOnce() throws Exception {
+		UwsgiServer server = new UwsgiServer(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null,
+				UwsgiLimits.NONE, Duration.ofSeconds(1), null, null, 2), () -> this.hello, List.of());
+		server.start();
+		try (UwsgiTestClient idle = UwsgiTestClient.connect(server.tcpAddress())) {
+			for (int i = 0; i < 5; i++) {
+				assertThat(UwsgiTestClient.exchange(server.tcpAddress(), get(), "")).endsWith("hello");
+			}
+		}
+		finally {
+			server.stop();
+		}
+	}
+
+	private static UwsgiVars get() {
+		return UwsgiVars.builder().add("REQUEST_METHOD", "GET").add("REQUEST_URI", "/").build();
+	}
+
+}
