@@ -351,6 +351,26 @@ class ApacheEndToEndTests {
 		return this.client.send(request, BodyHandlers.ofString());
 	}
 
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void webSocketUpgradeFailsCleanlyBecauseApacheCannotTunnelOverUwsgi(Transport transport) throws Exception {
+		URI uri = this.apache.uri(transport, "/");
+		String upgrade = "GET /ws/echo HTTP/1.1\r\nHost: " + uri.getAuthority()
+				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+				+ "Sec-WebSocket-Version: 13\r\n\r\n";
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+			socket.setSoTimeout(15_000);
+			socket.getOutputStream().write(upgrade.getBytes(StandardCharsets.ISO_8859_1));
+			String statusLine = new java.io.BufferedReader(
+					new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1))
+				.readLine();
+			// Apache would pass a 101 on and then not tunnel: the server does not offer the upgrade
+			// to the application, which refuses the handshake with a status
+			assertThat(statusLine).startsWith("HTTP/1.1 400");
+		}
+	}
+
 	/**
 	 * Send a request written line by line on a connection of its own, and return the whole
 	 * response once Apache has closed the connection.

@@ -101,6 +101,15 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	}
 
 	/**
+	 * Return whether this is a WebSocket upgrade ({@code GET} with {@code Upgrade: websocket}),
+	 * the one case where the {@code Upgrade} and {@code Connection} headers reach the application.
+	 * @return {@code true} for a WebSocket upgrade
+	 */
+	public boolean isWebSocketUpgrade() {
+		return "websocket".equalsIgnoreCase(headers().get("Upgrade"));
+	}
+
+	/**
 	 * Return the length of the body that follows the vars, from {@code CONTENT_LENGTH}.
 	 * @return the number of body bytes, 0 when there is no body
 	 */

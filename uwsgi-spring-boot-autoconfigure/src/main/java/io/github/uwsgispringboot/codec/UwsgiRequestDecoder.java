@@ -205,6 +205,11 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 			case DISCARD:
 				in.skipBytes(in.readableBytes());
 				return;
+			case UPGRADED:
+				if (in.isReadable()) {
+					out.add(in.readRetainedSlice(in.readableBytes()));
+				}
+				return;
 			default:
 				throw new IllegalStateException("Unknown state " + this.state);
 		}
@@ -265,6 +270,9 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		}
 		this.headRequest = HttpMethod.HEAD.equals(request.method());
 		ctx.channel().attr(UwsgiHttpRequest.CHANNEL_ATTRIBUTE).set(request);
+		if (request.isWebSocketUpgrade()) {
+			WebSocketUpgradeMarkers.install(ctx.pipeline(), ctx.name());
+		}
 		this.remainingBody = request.contentLength();
 		out.add(request);
 		if (this.remainingBody == 0) {
@@ -377,6 +385,14 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	}
 
 	/**
+	 * Pass everything that arrives from now on as it is: the connection was upgraded (a
+	 * {@code 101} was sent) and speaks another protocol.
+	 */
+	public void upgraded() {
+		this.state = State.UPGRADED;
+	}
+
+	/**
 	 * Discard everything that arrives from now on: the response has been sent and any remaining
 	 * body is of no use.
 	 */
@@ -459,7 +475,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
 	private enum State {
 
-		READ_HEADER, READ_VARS, READ_BODY, DONE, DISCARD
+		READ_HEADER, READ_VARS, READ_BODY, DONE, DISCARD, UPGRADED
 
 	}
 

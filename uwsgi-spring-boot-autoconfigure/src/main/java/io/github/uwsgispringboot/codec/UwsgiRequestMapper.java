@@ -87,10 +87,27 @@ final class UwsgiRequestMapper {
 			checkHeaderValue("HTTP_HOST", host);
 			headers.set("Host", host);
 		}
+		if (method == HttpMethod.GET && "websocket".equalsIgnoreCase(vars.get("HTTP_UPGRADE")) && canTunnel(vars)) {
+			// the one hop-by-hop exchange that concerns this server: nginx tunnels the connection
+			// once the application answers 101
+			headers.set("Upgrade", "websocket");
+			headers.set("Connection", "Upgrade");
+		}
 		String contextPath = contextPath(vars.get("SCRIPT_NAME"));
 		String uri = uri(vars, contextPath);
 		return new UwsgiHttpRequest(method, uri, headers, vars, scheme, remoteAddress(vars), contextPath,
 				contentLength);
+	}
+
+	/**
+	 * Return whether the proxy can turn the connection into a tunnel after a {@code 101}. Apache's
+	 * mod_proxy_uwsgi (recognised by the {@code SCRIPT_FILENAME} mod_proxy sets) cannot: it would
+	 * pass the {@code 101} on and then hang, so its upgrade requests reach the application as plain
+	 * requests, which the application refuses with a status.
+	 */
+	private static boolean canTunnel(UwsgiVars vars) {
+		String scriptFilename = vars.get("SCRIPT_FILENAME");
+		return scriptFilename == null || !scriptFilename.startsWith("proxy:uwsgi://");
 	}
 
 	private static HttpMethod method(String name) {

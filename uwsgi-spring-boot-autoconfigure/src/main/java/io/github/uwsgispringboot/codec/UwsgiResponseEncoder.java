@@ -7,6 +7,7 @@ import java.util.Map;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -35,6 +36,8 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 
 	private final UwsgiRequestDecoder decoder;
 
+	private boolean upgraded;
+
 	/**
 	 * Create an encoder that knows nothing of the request (tests and clients).
 	 */
@@ -52,6 +55,18 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+		if (this.upgraded && !(msg instanceof HttpObject)) {
+			// after a 101 the connection speaks the new protocol: its bytes pass as they are
+			ctx.write(msg, promise);
+			return;
+		}
+		if (msg instanceof HttpResponse response
+				&& response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+			this.upgraded = true;
+			if (this.decoder != null) {
+				this.decoder.upgraded();
+			}
+		}
 		if (msg instanceof HttpResponse response) {
 			HttpResponseStatus status = response.status();
 			if (status.codeClass() == HttpStatusClass.INFORMATIONAL

@@ -1,0 +1,165 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A WebFlux {@code WebSocketHandler} reached through nginx {@code uwsgi_pass} by a real WebSocket
+ * client: nginx tunnels the connection after the application's {@code 101}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebSocketEndToEndTests {
+
+	private static final Path SOCKET_DIR = socketDir();
+
+	@Value("${local.uwsgi.port}")
+	private int uwsgiPort;
+
+	private Nginx nginx;
+
+	@DynamicPropertySource
+	static void uwsgiSocket(DynamicPropertyRegistry registry) {
+		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
+	}
+
+	@BeforeAll
+	void startNginx() throws Exception {
+		this.nginx = Nginx.start(SOCKET_DIR.resolve("uwsgi.sock"), this.uwsgiPort);
+	}
+
+	@AfterAll
+	void stopNginx() throws Exception {
+		this.nginx.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void textBinaryPingAndAMegabyteGoBothWaysAndTheSocketClosesCleanly(Transport transport) throws Exception {
+		URI uri = URI.create(this.nginx.uri(transport, "/ws/echo").toString().replace("http:", "ws:"));
+		Recorder recorder = new Recorder();
+		WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, recorder).get(10,
+				TimeUnit.SECONDS);
+
+		socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("text:echo: hello");
+
+		byte[] small = { 1, 2, 3, 4, 5 };
+		socket.sendBinary(ByteBuffer.wrap(small), true).get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("binary:" + java.util.Arrays.toString(small));
+
+		socket.sendPing(ByteBuffer.wrap("are you there".getBytes())).get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("pong:are you there");
+
+		byte[] megabyte = new byte[1024 * 1024];
+		new Random(7).nextBytes(megabyte);
+		socket.sendBinary(ByteBuffer.wrap(megabyte), true).get(10, TimeUnit.SECONDS);
+		assertThat(recorder.nextBinary()).isEqualTo(megabyte);
+
+		socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("close:" + WebSocket.NORMAL_CLOSURE);
+		assertThat(this.nginx.errorLog()).doesNotContain("upstream prematurely closed");
+	}
+
+	/** Records what arrives, whole messages only. */
+	private static final class Recorder implements WebSocket.Listener {
+
+		private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+
+		private final StringBuilder text = new StringBuilder();
+
+		private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			this.text.append(data);
+			if (last) {
+				this.received.add("text:" + this.text);
+				this.text.setLength(0);
+			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+			byte[] bytes = new byte[data.remaining()];
+			data.get(bytes);
+			this.binary.writeBytes(bytes);
+			if (last) {
+				byte[] message = this.binary.toByteArray();
+				this.received.add((message.length < 100) ? "binary:" + java.util.Arrays.toString(message) : message);
+				this.binary.reset();
+			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+			byte[] bytes = new byte[message.remaining()];
+			message.get(bytes);
+			this.received.add("pong:" + new String(bytes));
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			this.received.add("close:" + statusCode);
+			return CompletableFuture.completedFuture(null);
+		}
+
+		Object next() throws InterruptedException {
+			Object next = this.received.poll(10, TimeUnit.SECONDS);
+			assertThat(next).as("a message within 10 s").isNotNull();
+			return next;
+		}
+
+		byte[] nextBinary() throws InterruptedException {
+			Object next = next();
+			assertThat(next).isInstanceOf(byte[].class);
+			return (byte[]) next;
+		}
+
+	}
+
+	private static Path socketDir() {
+		try {
+			Path dir = Files.createTempDirectory("uwsgi-ws");
+			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+			return dir;
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
