@@ -24,11 +24,13 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.util.ClassUtils;
 
 import io.github.uwsgispringboot.codec.UwsgiLimits;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
 import io.github.uwsgispringboot.server.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.server.UwsgiServerCustomizer;
 import io.github.uwsgispringboot.server.UwsgiServerException;
 import io.github.uwsgispringboot.server.UwsgiServerListener;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
@@ -48,16 +50,25 @@ public final class UwsgiAutoConfiguration {
 
 	private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
+	private static final String COMPRESSION_CLASS = "org.springframework.boot.web.server.Compression";
+
 	@Bean
 	@ConditionalOnMissingBean
 	UwsgiServer uwsgiServer(UwsgiProperties properties, ObjectProvider<HttpHandler> httpHandler,
-			ObjectProvider<UwsgiServerListener> listeners, ObjectProvider<SslBundles> sslBundles) {
+			ObjectProvider<UwsgiServerListener> listeners, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<UwsgiServerCustomizer> customizers, ConfigurableEnvironment environment) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
 			all.add(new UwsgiAccessLog());
 		}
 		SslContext sslContext = UwsgiSslContexts.fromProperties(properties.getSsl(), sslBundles);
-		return new UwsgiServer(options(properties, sslContext), httpHandler::getObject, all);
+		List<UwsgiServerCustomizer> allCustomizers = new ArrayList<>();
+		UwsgiServerCustomizer compression = compression(environment);
+		if (compression != null) {
+			allCustomizers.add(compression);
+		}
+		allCustomizers.addAll(customizers.orderedStream().toList());
+		return new UwsgiServer(options(properties, sslContext), httpHandler::getObject, all, allCustomizers);
 	}
 
 	@Bean
@@ -86,6 +97,17 @@ public final class UwsgiAutoConfiguration {
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				permissions(unixSocket.getPermissions()), limits, properties.getLingerTimeout(), sslContext,
 				accessPolicy, properties.getMaxConnections());
+	}
+
+	/**
+	 * Return a customizer that applies {@code server.compression.*}, the HTTP server's response
+	 * compression, to the uwsgi listener too.
+	 */
+	private static UwsgiServerCustomizer compression(ConfigurableEnvironment environment) {
+		if (!ClassUtils.isPresent(COMPRESSION_CLASS, UwsgiAutoConfiguration.class.getClassLoader())) {
+			return null;
+		}
+		return UwsgiCompressionCustomizer.fromEnvironment(environment);
 	}
 
 	static UwsgiAccessPolicy accessPolicy(UwsgiProperties properties) {

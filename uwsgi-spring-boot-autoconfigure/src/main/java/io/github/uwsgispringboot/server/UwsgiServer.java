@@ -62,6 +62,8 @@ public final class UwsgiServer {
 
 	private final List<UwsgiServerListener> listeners;
 
+	private final List<UwsgiServerCustomizer> customizers;
+
 	private UnixSocketFile unixSocketFile;
 
 	private final AtomicInteger openConnections = new AtomicInteger();
@@ -87,9 +89,22 @@ public final class UwsgiServer {
 	 */
 	public UwsgiServer(UwsgiServerOptions options, Supplier<HttpHandler> httpHandler,
 			List<UwsgiServerListener> listeners) {
+		this(options, httpHandler, listeners, List.of());
+	}
+
+	/**
+	 * Create a server whose listeners are also customized by {@code customizers}.
+	 * @param options where and how to listen
+	 * @param httpHandler supplies the application's handler chain on {@link #start()}
+	 * @param listeners metrics, access log and the like
+	 * @param customizers applied to each listener's Reactor Netty server, in order
+	 */
+	public UwsgiServer(UwsgiServerOptions options, Supplier<HttpHandler> httpHandler,
+			List<UwsgiServerListener> listeners, List<UwsgiServerCustomizer> customizers) {
 		this.options = options;
 		this.httpHandler = httpHandler;
 		this.listeners = List.copyOf(listeners);
+		this.customizers = List.copyOf(customizers);
 	}
 
 	/**
@@ -149,6 +164,9 @@ public final class UwsgiServer {
 				.channelGroup(this.connections)
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
+			for (UwsgiServerCustomizer customizer : this.customizers) {
+				server = customizer.apply(server);
+			}
 			if (this.options.maxConnections() > 0) {
 				ConnectionLimiter limiter = new ConnectionLimiter();
 				server = server.option(ChannelOption.MAX_MESSAGES_PER_READ, 1)
