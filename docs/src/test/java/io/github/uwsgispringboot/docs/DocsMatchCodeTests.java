@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.github.uwsgispringboot.codec.UwsgiDecoderException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,6 +62,14 @@ class DocsMatchCodeTests {
 		String ci = Files.readString(Path.of("..", ".ci", "run"));
 		assertThat(ci).contains("scripts/test.sh");
 		assertThat(readme).contains("scripts/test.sh").contains("scripts/run-demo.sh");
+	}
+
+	@Test
+	void troubleshootingListsEveryReasonTheServerLogs() throws IOException {
+		String troubleshooting = Files.readString(Path.of("troubleshooting.md"));
+		assertThat(UwsgiDecoderException.Reason.values()).allSatisfy((reason) -> assertThat(troubleshooting)
+			.as("reason %s", reason)
+			.contains(reason.description()));
 	}
 
 	private static JsonNode metadata() throws IOException {
