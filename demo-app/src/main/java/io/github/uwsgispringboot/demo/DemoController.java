@@ -1,11 +1,15 @@
 package io.github.uwsgispringboot.demo;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +18,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
@@ -36,19 +44,25 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 import io.github.uwsgispringboot.codec.UwsgiVars;
 import io.github.uwsgispringboot.web.UwsgiVar;
 
 /**
- * What a user tries first behind a proxy: text, JSON, uploads, downloads, streams, errors, and a
- * page showing what the application saw of the request.
+ * What a user tries first behind a proxy: text, JSON, forms, uploads, downloads, streams, errors, a
+ * signed-in page, and a page showing what the application saw of the request.
  */
 @RestController
 public class DemoController {
 
 	private static final int CHUNK_SIZE = 64 * 1024;
+
+	private static final String TEXT = IntStream.range(0, 1000)
+		.mapToObj((line) -> "Line " + line + ": uwsgi carries the response, nginx passes its Content-Encoding on\n")
+		.collect(Collectors.joining());
 
 	private final Path downloadFile;
 
@@ -68,14 +82,23 @@ public class DemoController {
 				<ul>
 				<li><a href="hello">/hello</a>: plain text</li>
 				<li><a href="json">/json</a>: JSON</li>
+				<li><a href="text">/text</a>: 75 KB of text, gzip-compressed for clients that accept it</li>
 				<li><a href="request">/request</a>: what the application saw of this request</li>
 				<li><a href="events">/events</a>: server-sent events, one a second</li>
 				<li><a href="download/bytes">/download/bytes</a>, <a href="download/stream">/download/stream</a>,
 				<a href="download/file">/download/file</a>: 5 MiB as byte[], as a Flux, as a file</li>
 				<li><a href="error-demo">/error-demo</a>: an exception, handled by Spring Boot</li>
+				<li><a href="secure/hello">/secure/hello</a>: Spring Security form login (user demo, password demo)</li>
 				</ul>
 				<form method="post" action="upload" enctype="multipart/form-data">
 				<input type="file" name="file"> <button>Upload (answers the SHA-256 of each part)</button>
+				</form>
+				<form method="post" action="upload-to-disk" enctype="multipart/form-data">
+				<input type="file" name="file"> <button>Upload to disk (answers the SHA-256 of the file written)</button>
+				</form>
+				<form method="post" action="form">
+				<input name="name" value="demo"> <input name="tag" value="a"> <input name="tag" value="b">
+				<button>Post the form (answers its fields)</button>
 				</form>
 				</body></html>
 				""";
@@ -89,6 +112,23 @@ public class DemoController {
 	@GetMapping("/json")
 	public Map<String, Object> json() {
 		return Map.of("message", "Hello", "transport", "uwsgi", "time", Instant.now().toString());
+	}
+
+	/**
+	 * A large, compressible response: gzip-encoded for clients that send {@code Accept-Encoding:
+	 * gzip}, since the demo sets {@code server.compression.enabled}.
+	 */
+	@GetMapping("/text")
+	public String text() {
+		return TEXT;
+	}
+
+	/**
+	 * Only for a signed-in user: see {@link DemoSecurity}.
+	 */
+	@GetMapping("/secure/hello")
+	public String secureHello(Principal user) {
+		return "Hello, " + user.getName() + "\n";
 	}
 
 	/**
@@ -170,6 +210,30 @@ public class DemoController {
 			.collectMap((part) -> (String) part.get("name"), (part) -> (Object) part);
 	}
 
+	/**
+	 * Stream a file part to a file, then answer the length and SHA-256 of what is on disk, and delete
+	 * the file. Parts larger than {@code spring.webflux.multipart.max-in-memory-size} never sit in
+	 * memory.
+	 */
+	@PostMapping(path = "/upload-to-disk", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	public Mono<Map<String, Object>> uploadToDisk(@RequestPart("file") FilePart file) {
+		return Mono.usingWhen(onDisk(() -> Files.createTempFile("uwsgi-demo-upload", ".bin")),
+				(path) -> file.transferTo(path)
+					.then(onDisk(() -> Map.of("filename", file.filename(), "length", Files.size(path), "sha256",
+							sha256Of(path)))),
+				(path) -> onDisk(() -> Files.deleteIfExists(path)));
+	}
+
+	/**
+	 * An HTML form post: every field, a repeated one with all its values in order. As JSON: without
+	 * {@code produces}, a {@code MultiValueMap} would be written back as multipart form data.
+	 */
+	@PostMapping(path = "/form", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	public Mono<MultiValueMap<String, String>> form(ServerWebExchange exchange) {
+		return exchange.getFormData();
+	}
+
 	private Mono<Map<String, Object>> describe(Part part) {
 		return digest(part.content()).map((digest) -> {
 			Map<String, Object> description = new LinkedHashMap<>();
@@ -193,6 +257,21 @@ public class DemoController {
 			DataBufferUtils.release(buffer);
 			return new Digest(digest.algorithm(), digest.length() + length);
 		}).defaultIfEmpty(new Digest(sha256(), 0));
+	}
+
+	/**
+	 * File system calls block: run them off the event loop.
+	 */
+	private static <T> Mono<T> onDisk(Callable<T> call) {
+		return Mono.fromCallable(call).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	private static String sha256Of(Path file) throws IOException {
+		MessageDigest algorithm = sha256();
+		try (InputStream in = new DigestInputStream(Files.newInputStream(file), algorithm)) {
+			in.transferTo(OutputStream.nullOutputStream());
+		}
+		return HexFormat.of().formatHex(algorithm.digest());
 	}
 
 	@GetMapping(path = "/download/bytes", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
