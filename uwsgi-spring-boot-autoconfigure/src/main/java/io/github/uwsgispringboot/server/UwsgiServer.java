@@ -71,6 +71,12 @@ public final class UwsgiServer {
 	private final List<Channel> acceptors = new CopyOnWriteArrayList<>();
 
 	/**
+	 * Set once a graceful shutdown starts: the connections queued by then are accepted whatever
+	 * {@code maxConnections} says, or closing the listener would reset them.
+	 */
+	private volatile boolean draining;
+
+	/**
 	 * Create a server; nothing is bound until {@link #start()}.
 	 * @param options where and how to listen
 	 * @param httpHandler the application's handler chain
@@ -115,6 +121,7 @@ public final class UwsgiServer {
 		if (!this.bindings.isEmpty()) {
 			return;
 		}
+		this.draining = false;
 		HttpHandler handler = this.httpHandler.get();
 		try {
 			if (this.options.port() >= 0) {
@@ -212,7 +219,8 @@ public final class UwsgiServer {
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			if (msg instanceof Channel connection) {
-				if (UwsgiServer.this.openConnections.incrementAndGet() >= UwsgiServer.this.options.maxConnections()) {
+				if (UwsgiServer.this.openConnections.incrementAndGet() >= UwsgiServer.this.options.maxConnections()
+						&& !UwsgiServer.this.draining) {
 					setAccepting(false);
 				}
 				connection.closeFuture().addListener((ChannelFuture closed) -> {
@@ -269,27 +277,50 @@ public final class UwsgiServer {
 	 * @return {@code true} when every request finished in time
 	 */
 	public boolean shutDownGracefully(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		this.draining = true;
+		setAccepting(true);
 		closeListenersDrainingUnixSocket();
-		List<Mono<Void>> closed = new ArrayList<>();
-		for (Channel connection : this.connections) {
-			if (!(connection instanceof ServerChannel)) {
-				closed.add(FutureMono.from(connection.closeFuture()));
-			}
-		}
-		boolean finished = true;
-		if (!closed.isEmpty()) {
-			logger.info("uwsgi server waiting up to " + timeout.toMillis() + " ms for " + closed.size()
-					+ " connection(s) in flight");
-			try {
-				Mono.when(closed).block(timeout);
-			}
-			catch (IllegalStateException ex) {
-				finished = false;
-				logger.warn("uwsgi server closed connections still in flight after " + timeout.toMillis() + " ms");
-			}
+		boolean finished = awaitConnections(deadline);
+		if (!finished) {
+			logger.warn("uwsgi server closed connections still in flight after " + timeout.toMillis() + " ms");
 		}
 		stop();
 		return finished;
+	}
+
+	/**
+	 * Wait for the open connections to close, looking again until none is left: a connection
+	 * accepted just before the listener closed joins the group a little later.
+	 */
+	private boolean awaitConnections(long deadline) {
+		boolean logged = false;
+		while (true) {
+			List<Mono<Void>> closed = new ArrayList<>();
+			for (Channel connection : this.connections) {
+				if (!(connection instanceof ServerChannel) && connection.isOpen()) {
+					closed.add(FutureMono.from(connection.closeFuture()));
+				}
+			}
+			long remaining = deadline - System.nanoTime();
+			if (closed.isEmpty()) {
+				return true;
+			}
+			if (remaining <= 0) {
+				return false;
+			}
+			if (!logged) {
+				logger.info("uwsgi server waiting up to " + Duration.ofNanos(remaining).toMillis() + " ms for "
+						+ closed.size() + " connection(s) in flight");
+				logged = true;
+			}
+			try {
+				Mono.when(closed).block(Duration.ofNanos(remaining));
+			}
+			catch (IllegalStateException ex) {
+				return false;
+			}
+		}
 	}
 
 	/**
@@ -336,7 +367,13 @@ public final class UwsgiServer {
 			// Not disposeNow(): with a channel group it also waits up to 3s for the requests in
 			// flight, then throws; waiting for them is shutDownGracefully's job, not stop()'s
 			listener.dispose();
-			listener.onDispose().block(LISTENER_CLOSE_TIMEOUT);
+			try {
+				listener.onDispose().block(LISTENER_CLOSE_TIMEOUT);
+			}
+			catch (IllegalStateException ex) {
+				logger.warn("uwsgi listener " + listener.address() + " did not close within "
+						+ LISTENER_CLOSE_TIMEOUT.toMillis() + " ms");
+			}
 		}
 		this.bindings.clear();
 		if (this.unixSocketFile != null) {
