@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -35,6 +36,12 @@ final class UwsgiRequestMapper {
 			"HTTP_SEC_WEBSOCKET_VERSION", "Sec-WebSocket-Version", "HTTP_SEC_WEBSOCKET_PROTOCOL",
 			"Sec-WebSocket-Protocol", "HTTP_SEC_WEBSOCKET_EXTENSIONS", "Sec-WebSocket-Extensions",
 			"HTTP_CONTENT_MD5", "Content-MD5");
+
+	/** The most header names remembered: clients cannot grow the cache without bound. */
+	private static final int MAX_CACHED_HEADER_NAMES = 1024;
+
+	/** Header names already spelled, by var name: most requests repeat the same few. */
+	private static final Map<String, String> HEADER_NAMES = new ConcurrentHashMap<>(IRREGULAR_HEADER_NAMES);
 
 	/** Longest CONTENT_LENGTH accepted: 18 digits cannot overflow a long. */
 	private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
@@ -227,10 +234,18 @@ final class UwsgiRequestMapper {
 	 * {@code X-Forwarded-For}.
 	 */
 	static String headerName(String varName) {
-		String irregular = IRREGULAR_HEADER_NAMES.get(varName);
-		if (irregular != null) {
-			return irregular;
+		String known = HEADER_NAMES.get(varName);
+		if (known != null) {
+			return known;
 		}
+		String name = spell(varName);
+		if (HEADER_NAMES.size() < MAX_CACHED_HEADER_NAMES) {
+			HEADER_NAMES.put(varName, name);
+		}
+		return name;
+	}
+
+	private static String spell(String varName) {
 		int length = varName.length() - HTTP_PREFIX.length();
 		if (length == 0) {
 			throw new UwsgiDecoderException(Reason.INVALID_HEADER, "empty header name in var " + varName);

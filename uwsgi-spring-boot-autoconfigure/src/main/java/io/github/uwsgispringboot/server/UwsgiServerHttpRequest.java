@@ -29,11 +29,16 @@ final class UwsgiServerHttpRequest extends ServerHttpRequestDecorator {
 		super(delegate);
 		this.uwsgiRequest = uwsgiRequest;
 		URI reactorUri = delegate.getURI();
-		String rawQuery = reactorUri.getRawQuery();
-		this.uri = URI.create(uwsgiRequest.scheme() + "://" + reactorUri.getRawAuthority() + reactorUri.getRawPath()
-				+ ((rawQuery != null) ? "?" + rawQuery : ""));
+		if (uwsgiRequest.scheme().equals(reactorUri.getScheme())) {
+			this.uri = reactorUri;
+		}
+		else {
+			String rawQuery = reactorUri.getRawQuery();
+			this.uri = URI.create(uwsgiRequest.scheme() + "://" + reactorUri.getRawAuthority()
+					+ reactorUri.getRawPath() + ((rawQuery != null) ? "?" + rawQuery : ""));
+		}
 		String contextPath = uwsgiRequest.contextPath();
-		this.path = RequestPath.parse(this.uri.getRawPath(), contextPath.isEmpty() ? null : contextPath);
+		this.path = contextPath.isEmpty() ? delegate.getPath() : RequestPath.parse(this.uri.getRawPath(), contextPath);
 	}
 
 	UwsgiHttpRequest uwsgiRequest() {
