@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.NetUtil;
@@ -269,13 +270,15 @@ final class UwsgiRequestMapper {
 		return new String(name);
 	}
 
+	/**
+	 * Refuse a value that Netty's header validation would reject: control characters other than
+	 * HTAB (CR, LF and NUL among them), or leading white space.
+	 */
 	private static void checkHeaderValue(String name, String value) {
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c == '\r' || c == '\n' || c == 0) {
-				throw new UwsgiDecoderException(Reason.INVALID_HEADER,
-						"CR, LF or NUL in the value of " + abbreviate(name));
-			}
+		int invalid = HttpHeaderValidationUtil.validateValidHeaderValue(value);
+		if (invalid >= 0) {
+			throw new UwsgiDecoderException(Reason.INVALID_HEADER, String.format(Locale.ROOT,
+					"character 0x%02X at %d in the value of %s", (int) value.charAt(invalid), invalid, abbreviate(name)));
 		}
 	}
 
