@@ -5,5 +5,5 @@
 # at paranoid level.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-peers.sh nginx apache2 openssl
+scripts/install-peers.sh nginx apache2 openssl uwsgi-core
 ./mvnw -B -ntp verify "$@"
