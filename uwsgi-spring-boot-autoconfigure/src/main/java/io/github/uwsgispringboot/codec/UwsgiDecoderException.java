@@ -71,6 +71,13 @@ public class UwsgiDecoderException extends DecoderException {
 		/** {@code REQUEST_URI} (or {@code PATH_INFO}) holds a space or a control character: answered 400. */
 		INVALID_REQUEST_URI("invalid REQUEST_URI", true),
 
+		/**
+		 * A chunked body ({@code HTTP_TRANSFER_ENCODING}) without {@code CONTENT_LENGTH}: the uwsgi
+		 * protocol has no framing for it (nginx de-chunks and sends the length; the uWSGI router
+		 * drops such bodies). Answered 411 rather than served with the body silently lost.
+		 */
+		LENGTH_REQUIRED("chunked body without CONTENT_LENGTH", true),
+
 		/** {@code CONTENT_LENGTH} is not a non-negative decimal number: answered 400. */
 		INVALID_CONTENT_LENGTH("invalid CONTENT_LENGTH", true),
 

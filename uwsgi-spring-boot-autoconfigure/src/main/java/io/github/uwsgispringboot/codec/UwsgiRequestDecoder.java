@@ -70,6 +70,9 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
 	private ScheduledFuture<?> deadline;
 
+	/** Runs once a body being drained after the response has arrived in full. */
+	private Runnable drained;
+
 	/** When the decoder started waiting for body bytes it asked for, 0 when it is not waiting. */
 	private long waitingSince;
 
@@ -203,6 +206,10 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 				in.skipBytes(in.readableBytes());
 				return;
 			case DISCARD:
+				in.skipBytes(in.readableBytes());
+				return;
+			case DRAIN:
+				drain(in);
 				in.skipBytes(in.readableBytes());
 				return;
 			case UPGRADED:
@@ -401,6 +408,39 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	}
 
 	/**
+	 * Discard the rest of the request body: the response has been sent. {@code drained} runs once
+	 * the body announced by {@code CONTENT_LENGTH} has arrived in full, so that the connection can
+	 * be closed without a reset and without cutting the peer off while it still sends.
+	 * @param drained what to do once the body is complete
+	 * @return {@code false} when the rest of the body has no known length (a refused packet):
+	 * {@code drained} never runs then
+	 */
+	public boolean discardBody(Runnable drained) {
+		if (this.state != State.READ_BODY) {
+			this.state = State.DISCARD;
+			return false;
+		}
+		this.state = State.DRAIN;
+		this.drained = drained;
+		ByteBuf buffered = internalBuffer();
+		if (buffered.isReadable()) {
+			drain(buffered);
+		}
+		return true;
+	}
+
+	private void drain(ByteBuf in) {
+		int length = (int) Math.min(in.readableBytes(), this.remainingBody);
+		in.skipBytes(length);
+		this.remainingBody -= length;
+		if (this.remainingBody == 0) {
+			this.state = State.DISCARD;
+			cancelDeadline();
+			this.drained.run();
+		}
+	}
+
+	/**
 	 * Refuse a packet that can still be answered. This decoder hands consumers of Netty HTTP
 	 * messages a request with a failed {@code DecoderResult} whose cause tells the status: a
 	 * {@code TooLongHttpHeaderException} (431), a {@code TooLongHttpContentException} (413) or the
@@ -427,6 +467,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		return switch (refusal.reason()) {
 			case VARS_TOO_LARGE, TOO_MANY_VARS -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
 			case BODY_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+			case LENGTH_REQUIRED -> HttpResponseStatus.LENGTH_REQUIRED;
 			default -> HttpResponseStatus.BAD_REQUEST;
 		};
 	}
@@ -475,7 +516,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
 	private enum State {
 
-		READ_HEADER, READ_VARS, READ_BODY, DONE, DISCARD, UPGRADED
+		READ_HEADER, READ_VARS, READ_BODY, DONE, DRAIN, DISCARD, UPGRADED
 
 	}
 

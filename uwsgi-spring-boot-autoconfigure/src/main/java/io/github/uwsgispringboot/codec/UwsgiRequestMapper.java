@@ -54,6 +54,11 @@ final class UwsgiRequestMapper {
 		HttpMethod method = method(vars.get("REQUEST_METHOD"));
 		String scheme = scheme(vars);
 		long contentLength = contentLength(vars.get("CONTENT_LENGTH"));
+		String transferEncoding = vars.get("HTTP_TRANSFER_ENCODING");
+		if (transferEncoding != null && !transferEncoding.isEmpty() && isEmpty(vars.get("CONTENT_LENGTH"))) {
+			throw new UwsgiDecoderException(Reason.LENGTH_REQUIRED,
+					"HTTP_TRANSFER_ENCODING=" + abbreviate(transferEncoding));
+		}
 		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
 		StringBuilder cookies = null;
 		String fallbackContentType = null;
@@ -116,6 +121,10 @@ final class UwsgiRequestMapper {
 	private static boolean canTunnel(UwsgiVars vars) {
 		String scriptFilename = vars.get("SCRIPT_FILENAME");
 		return scriptFilename == null || !scriptFilename.startsWith("proxy:uwsgi://");
+	}
+
+	private static boolean isEmpty(String value) {
+		return value == null || value.isEmpty();
 	}
 
 	private static HttpMethod method(String name) {

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -24,10 +25,12 @@ import io.netty.util.concurrent.ScheduledFuture;
  * The server side of a uwsgi connection: a {@link UwsgiRequestDecoder} and a
  * {@link UwsgiResponseEncoder}, and the protocol's connection handling. One request is served per
  * connection; once the response is written the connection is closed, <em>lingeringly</em> when the
- * request body has not been read to its end: output is shut down (FIN), the rest of the body is read
- * and discarded until the peer closes or {@code lingerTimeout} passes, then the connection is
- * closed. Closing at once with unread input would send a TCP reset, and nginx may turn the response
- * it has just received into a 502.
+ * request body has not been read to its end: the rest of the body is read and discarded until it
+ * is complete, the peer closes or {@code lingerTimeout} passes, then the connection is closed.
+ * Closing at once with unread input would send a TCP reset, and nginx may turn the response it has
+ * just received into a 502; closing our side first would make the uWSGI router cut its client off
+ * while it still uploads. Only a response delimited by the close itself has its end signalled at
+ * once, by shutting the output down (FIN).
  * <p>
  * A {@code close()} issued by handlers further up while lingering completes when the lingering close
  * does.
@@ -92,6 +95,9 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 		/** A response head has been written and its end has not. */
 		private boolean responseOpen;
 
+		/** The response's end is known without the connection's: Content-Length, or no body. */
+		private boolean responseDelimited;
+
 		private ChannelHandlerContext ctx;
 
 		ConnectionClosingEncoder(UwsgiRequestDecoder decoder) {
@@ -129,6 +135,7 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 			if (msg instanceof HttpResponse response) {
 				this.upgraded = response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
 				this.responseOpen = !this.upgraded;
+				this.responseDelimited = HttpUtil.isContentLengthSet(response) || isContentAlwaysEmpty(response);
 			}
 			if (msg instanceof LastHttpContent && !this.upgraded) {
 				this.responseOpen = false;
@@ -146,9 +153,12 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 				return;
 			}
 			this.lingering = true;
-			this.decoder.discardInput();
 			channel.config().setAutoRead(true);
-			duplex.shutdownOutput();
+			if (!this.responseDelimited) {
+				// the body ends with the connection: the peer needs the end of our output to see it
+				duplex.shutdownOutput();
+			}
+			this.decoder.discardBody(() -> ctx.close());
 			ScheduledFuture<?> deadline = ctx.executor()
 				.schedule(() -> ctx.close(), UwsgiServerCodec.this.lingerTimeoutNanos, TimeUnit.NANOSECONDS);
 			channel.closeFuture().addListener((ChannelFuture closed) -> deadline.cancel(false));

@@ -18,7 +18,7 @@ import io.github.uwsgispringboot.codec.UwsgiVars;
  * The client's TLS session at the proxy, as the proxy forwarded it: {@code SSL_SESSION_ID} and
  * the client certificate in {@code SSL_CLIENT_CERT}, PEM either URL-escaped (nginx
  * {@code $ssl_client_escaped_cert}) or plain (Apache mod_ssl, nginx's tab-indented
- * {@code $ssl_client_cert}).
+ * {@code $ssl_client_cert}), or in {@code HTTPS_CC} (the uWSGI https router).
  */
 final class UwsgiSslInfo implements SslInfo {
 
@@ -35,8 +35,9 @@ final class UwsgiSslInfo implements SslInfo {
 
 	static UwsgiSslInfo from(UwsgiVars vars) {
 		String sessionId = vars.get("SSL_SESSION_ID");
+		String certificate = vars.get("SSL_CLIENT_CERT");
 		return new UwsgiSslInfo((sessionId != null && !sessionId.isEmpty()) ? sessionId : null,
-				certificate(vars.get("SSL_CLIENT_CERT")));
+				certificate((certificate != null) ? certificate : vars.get("HTTPS_CC")));
 	}
 
 	private static X509Certificate[] certificate(String value) {

@@ -29,6 +29,13 @@ class UwsgiSslInfoTests {
 	}
 
 	@Test
+	void certificateOfTheUwsgiRouterComesFromHttpsCc() throws Exception {
+		String pem = TestCertificate.selfSigned("CN=router-client");
+		UwsgiSslInfo info = UwsgiSslInfo.from(UwsgiVars.builder().add("HTTPS_CC", pem).build());
+		assertThat(info.getPeerCertificates()[0].getSubjectX500Principal().getName()).isEqualTo("CN=router-client");
+	}
+
+	@Test
 	void certificateThatIsNotPemIsIgnored() {
 		UwsgiSslInfo info = UwsgiSslInfo.from(UwsgiVars.builder().add("SSL_CLIENT_CERT", "not a certificate").build());
 		assertThat(info.getPeerCertificates()).isNull();
