@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# End-to-end benchmark, one command: builds the benchmark application, starts it (HTTP port, uwsgi
+# over TCP and a unix socket), starts Debian's uWSGI 2.0 with a trivial WSGI application (TCP and
+# unix socket), puts one nginx in front of all of them, and measures every row with wrk through
+# nginx, all on 127.0.0.1:
+#   1. nginx answering by itself (return 200): the ceiling of this machine
+#   2. our uwsgi listener, uwsgi_pass over the unix socket, and over TCP
+#   3. the same application's HTTP port, proxy_pass with upstream keep-alive
+#   4. uWSGI 2.0, uwsgi_pass over the unix socket, and over TCP (the anchor)
+# Each row is warmed up, then measured in ROUNDS rounds with the rows interleaved (each round
+# starts one row further on); the table gives each row's median. Prints the table and writes it,
+# with the machine and a chart, to uwsgi-spring-boot-benchmarks/target/e2e/. A full run (not QUICK,
+# all rows) also replaces the generated section of docs/performance.md and docs/performance.png.
+# Everything it starts is stopped on exit. Needs nginx, wrk, uwsgi-core, uwsgi-plugin-python3, curl.
+#
+# Settings (environment):
+#   QUICK=1          a smoke run: 1 round of 3 s after a 10 s warm-up per row (about 80 s)
+#   DURATION=10s     wrk duration of each measured run, in seconds
+#   WARMUP=20s       wrk duration of each row's warm-up, in seconds (the JIT needs it)
+#   ROUNDS=3         measured rounds
+#   CONNECTIONS=64   wrk connections;  WRK_THREADS=2  wrk threads
+#   UWSGI_PROCESSES=2  uWSGI worker processes (one thread each: the GIL makes threads no faster here)
+#   NGINX_WORKERS=auto nginx worker processes
+#   JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseG1GC"  the Spring application's JVM options
+#   ROWS="ours-unix proxy"  only these rows (nginx ours-unix ours-tcp proxy uwsgi-unix uwsgi-tcp)
+#   JFR=1            record the Spring application with Java Flight Recorder (target/e2e/app.jfr)
+#   BUILD=reactor    build the module and what it depends on from this tree (default);
+#                    BUILD=module: the module only, the others from ~/.m2; BUILD=none: no build
+#   BASE_PORT=18180  first of the ports used (BASE_PORT .. BASE_PORT+12); when one of them is
+#                    taken, the next hundred is tried
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+module=uwsgi-spring-boot-benchmarks
+out="$module/target/e2e"
+
+if [ -n "${QUICK:-}" ]; then
+  duration=${DURATION:-3s} warmup=${WARMUP:-10s} rounds=${ROUNDS:-1}
+else
+  duration=${DURATION:-10s} warmup=${WARMUP:-20s} rounds=${ROUNDS:-3}
+fi
+connections=${CONNECTIONS:-64}
+wrk_threads=${WRK_THREADS:-2}
+uwsgi_processes=${UWSGI_PROCESSES:-2}
+nginx_workers=${NGINX_WORKERS:-auto}
+java_opts=${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
+build=${BUILD:-reactor}
+base_port=${BASE_PORT:-18180}
+for setting in "$duration" "$warmup"; do
+  [[ $setting =~ ^[0-9]+s$ ]] || { echo "DURATION and WARMUP are in seconds, like 10s: $setting" >&2; exit 1; }
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+for tool in "$nginx_bin" wrk uwsgi java curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install nginx wrk uwsgi-core uwsgi-plugin-python3 curl" >&2; exit 1; }
+done
+[ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || { echo "uWSGI's python3 plugin is missing: apt-get install uwsgi-plugin-python3" >&2; exit 1; }
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 1 10); do
+  taken=""
+  for offset in $(seq 0 12); do port_taken $((base_port + offset)) && taken=$((base_port + offset)) && break; done
+  [ -z "$taken" ] && break
+  echo "Port $taken is taken: trying ports from $((base_port + 100))"
+  base_port=$((base_port + 100))
+done
+[ -z "$taken" ] || { echo "No free ports: set BASE_PORT" >&2; exit 1; }
+port_nginx=$base_port port_ours_unix=$((base_port + 1)) port_ours_tcp=$((base_port + 2))
+port_proxy=$((base_port + 3)) port_uwsgi_unix=$((base_port + 4)) port_uwsgi_tcp=$((base_port + 5))
+app_http_port=$((base_port + 10)) app_uwsgi_port=$((base_port + 11)) uwsgi_tcp_port=$((base_port + 12))
+
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+case "$build" in
+  reactor) echo "Building..."; ./mvnw -q -B -DskipTests package -pl "$module" -am ;;
+  module) echo "Building $module..."; ./mvnw -q -B -DskipTests package -pl "$module" ;;
+  none) ;;
+  *) echo "BUILD must be reactor, module or none" >&2; exit 1 ;;
+esac
+
+run_dir="" app_pid="" uwsgi_pid="" nginx_pid=""
+stop() { # pid signal: send the signal, wait up to 10 s, then kill
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-$2" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop "$nginx_pid" TERM
+  stop "$uwsgi_pid" INT
+  stop "$app_pid" TERM
+  if [ -n "$run_dir" ]; then
+    cp "$run_dir"/*.log "$out/" 2>/dev/null || true
+    rm -rf "$run_dir"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$out" && mkdir -p "$out/runs"
+# unix socket paths must stay short (108 bytes): the run directory lives in /tmp
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/uwsgi-benchmark.XXXXXX")
+# nginx's workers may run as another user (nobody, www-data): let them in
+chmod 755 "$run_dir"
+for temp in client_body_temp uwsgi_temp proxy_temp fastcgi_temp scgi_temp; do
+  mkdir -p "$run_dir/$temp" && chmod 777 "$run_dir/$temp"
+done
+
+# Run on copies of this project's jars: others may rebuild them (~/.m2, target/) during the run
+code="commit $(git rev-parse --short HEAD 2>/dev/null)"
+mkdir -p "$run_dir/lib"
+cp -r "$module/target/classes" "$run_dir/lib/benchmarks"
+classpath="$run_dir/lib/benchmarks"
+IFS=: read -ra entries < "$module/target/classpath.txt" || true  # the file has no final newline
+for entry in "${entries[@]}"; do
+  case "$(basename "$entry")" in
+    uwsgi-spring-boot-autoconfigure-*.jar)
+      case "$entry" in "$HOME/.m2/"*) from="~/.m2" ;; *) from=${entry#"$root/"} ;; esac
+      [ "$build" = reactor ] || code="$code, uwsgi-spring-boot-autoconfigure from $from ($(date -u -r "$entry" '+%Y-%m-%d %H:%M UTC'))" ;;&
+    uwsgi-spring-boot-*)
+      cp -r "$entry" "$run_dir/lib/" && entry="$run_dir/lib/$(basename "$entry")" ;;
+  esac
+  classpath="$classpath:$entry"
+done
+if [ "$build" = reactor ] && ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
+  code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
+fi
+
+await() { # description pid test...: wait up to 60 s until the test passes
+  local what=$1 pid=$2
+  shift 2
+  for _ in $(seq 1 120); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "$what did not start; the logs:" >&2
+  tail -n 50 "$run_dir"/*.log >&2
+  exit 1
+}
+
+echo "Starting the Spring application, uWSGI and nginx..."
+jfr_opts=()
+[ -n "${JFR:-}" ] && jfr_opts=("-XX:StartFlightRecording=filename=$root/$out/app.jfr,settings=profile,dumponexit=true")
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+java $java_opts "${jfr_opts[@]}" -cp "$classpath" io.github.uwsgispringboot.benchmarks.app.HelloApplication \
+  --server.address=127.0.0.1 --server.port="$app_http_port" \
+  --uwsgi.port="$app_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/app.sock" > "$run_dir/app.log" 2>&1 &
+app_pid=$!
+
+uwsgi --plugin python3 --master --processes "$uwsgi_processes" --threads 1 --die-on-term \
+  --socket "$run_dir/uwsgi.sock" --socket "127.0.0.1:$uwsgi_tcp_port" --chmod-socket=666 --listen 1024 \
+  --wsgi-file "$module/wsgi/hello.py" --disable-logging > "$run_dir/uwsgi.log" 2>&1 &
+uwsgi_pid=$!
+
+sed -e "s|@RUN_DIR@|$run_dir|g" -e "s|@NGINX_WORKERS@|$nginx_workers|g" -e "s|@BASE_PORT@|$base_port|g" \
+    -e "s|@UWSGI_PARAMS@|/etc/nginx/uwsgi_params|g" \
+    -e "s|@PORT_NGINX@|$port_nginx|g" -e "s|@PORT_OURS_UNIX@|$port_ours_unix|g" \
+    -e "s|@PORT_OURS_TCP@|$port_ours_tcp|g" -e "s|@PORT_PROXY@|$port_proxy|g" \
+    -e "s|@PORT_UWSGI_UNIX@|$port_uwsgi_unix|g" -e "s|@PORT_UWSGI_TCP@|$port_uwsgi_tcp|g" \
+    -e "s|@APP_HTTP_PORT@|$app_http_port|g" -e "s|@APP_UWSGI_PORT@|$app_uwsgi_port|g" \
+    -e "s|@APP_SOCKET@|$run_dir/app.sock|g" -e "s|@UWSGI_SOCKET@|$run_dir/uwsgi.sock|g" \
+    -e "s|@UWSGI_TCP_PORT@|$uwsgi_tcp_port|g" \
+    "$module/nginx/nginx.conf" > "$run_dir/nginx.conf"
+"$nginx_bin" -p "$run_dir" -c "$run_dir/nginx.conf" 2> "$run_dir/nginx.log" &
+nginx_pid=$!
+
+await "The Spring application" "$app_pid" curl -sf -o /dev/null "http://127.0.0.1:$app_http_port/hello"
+await "uWSGI" "$uwsgi_pid" test -S "$run_dir/uwsgi.sock"
+await nginx "$nginx_pid" curl -sf -o /dev/null "http://127.0.0.1:$port_nginx/hello"
+kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start:" >&2; cat "$run_dir"/nginx*.log >&2; exit 1; }
+
+# id, label, group, transport, port: the rows of the table, in its order
+cat > "$out/rows.tsv" <<ROWS
+nginx	nginx alone (return 200)	ceiling	none	$port_nginx
+ours-unix	ours, uwsgi_pass unix socket	ours	unix	$port_ours_unix
+ours-tcp	ours, uwsgi_pass TCP	ours	tcp	$port_ours_tcp
+proxy	ours, HTTP port, proxy_pass keep-alive	proxy	http	$port_proxy
+uwsgi-unix	uWSGI 2.0, uwsgi_pass unix socket	uwsgi	unix	$port_uwsgi_unix
+uwsgi-tcp	uWSGI 2.0, uwsgi_pass TCP	uwsgi	tcp	$port_uwsgi_tcp
+ROWS
+if [ -n "${ROWS:-}" ]; then
+  awk -F'\t' -v rows=" $ROWS " 'index(rows, " " $1 " ")' "$out/rows.tsv" > "$out/rows.selected"
+  mv "$out/rows.selected" "$out/rows.tsv"
+fi
+mapfile -t row_ids < <(cut -f1 "$out/rows.tsv")
+[ ${#row_ids[@]} -gt 0 ] || { echo "ROWS selects no row: $ROWS" >&2; exit 1; }
+port_of() { awk -F'\t' -v id="$1" '$1 == id { print $5 }' "$out/rows.tsv"; }
+# every row must give the same answer
+for id in "${row_ids[@]}"; do
+  body=$(curl -sf "http://127.0.0.1:$(port_of "$id")/hello")
+  [ "$body" = "Hello, world!" ] || { echo "row $id answered '$body'" >&2; exit 1; }
+done
+
+run_wrk() { # id duration output
+  timeout $((${2%s} + 30)) wrk -t"$wrk_threads" -c"$connections" -d"$2" --timeout 5s --latency \
+    "http://127.0.0.1:$(port_of "$1")/hello" > "$3"
+}
+cpu_ticks() { # pid...: CPU time (user + system, clock ticks) of the processes and their children
+  local pids=("$@")
+  for pid in "$@"; do mapfile -t -O "${#pids[@]}" pids < <(pgrep -P "$pid"); done
+  for pid in "${pids[@]}"; do
+    # fields 14 and 15 of /proc/PID/stat, counted after the command name in parentheses
+    sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+  done | awk '{ sum += $1 } END { print sum + 0 }'
+}
+backend_of() { # id: the process serving the row
+  case "$1" in nginx) ;; uwsgi-*) echo "$uwsgi_pid" ;; *) echo "$app_pid" ;; esac
+}
+waited_ticks() { # CPU time of this script's finished children (wrk), clock ticks
+  sed 's/.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
+}
+machine_ticks() { # busy and total CPU time of the machine, clock ticks
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+clock_ticks=$(getconf CLK_TCK)
+measure() { # id round: one measured run, and who used the CPU meanwhile
+  local backend backend_before nginx_before wrk_before busy_before total_before busy total
+  backend=$(backend_of "$1")
+  backend_before=$(cpu_ticks $backend) nginx_before=$(cpu_ticks "$nginx_pid") wrk_before=$(waited_ticks)
+  read -r busy_before total_before < <(machine_ticks)
+  run_wrk "$1" "$duration" "$out/runs/$2.$1.wrk"
+  read -r busy total < <(machine_ticks)
+  # microseconds: backend, nginx, wrk, the whole machine busy, the whole machine's capacity
+  echo "$(($(cpu_ticks $backend) - backend_before)) $(($(cpu_ticks "$nginx_pid") - nginx_before))" \
+    "$(($(waited_ticks) - wrk_before)) $((busy - busy_before)) $((total - total_before))" \
+    | awk -v tick=$((1000000 / clock_ticks)) '{ for (i = 1; i <= NF; i++) $i *= tick; print }' \
+    > "$out/runs/$2.$1.cpu"
+}
+
+echo "Warming up each row for $warmup..."
+for id in "${row_ids[@]}"; do
+  run_wrk "$id" "$warmup" "$out/runs/warmup.$id.txt"
+done
+count=${#row_ids[@]}
+for round in $(seq 1 "$rounds"); do
+  round_loads="${round_loads:+$round_loads; }$(cut -d' ' -f1 /proc/loadavg)"
+  echo "Round $round of $rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))..."
+  for i in $(seq 0 $((count - 1))); do
+    id=${row_ids[$(((i + round - 1) % count))]}
+    measure "$id" "$round"
+    printf '  %-12s %s req/s\n' "$id" "$(awk '/^Requests\/sec:/ { print $2 }' "$out/runs/$round.$id.wrk")"
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+cat > "$out/environment.tsv" <<ENV
+Date	$(date -u '+%Y-%m-%d %H:%M UTC')
+CPU	$(nproc) × $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+Memory	$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+Kernel	$(uname -sr)
+JDK	$(java -version 2>&1 | sed -n 2p), $java_opts
+nginx	$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), worker_processes $nginx_workers
+uWSGI	$(uwsgi --version), python3 plugin, $uwsgi_processes processes × 1 thread
+wrk	$(wrk -v 2>&1 | head -1 | sed -E 's/^wrk ([^/ ]+)\/([^ ]+).*/\2 (\1)/'), $wrk_threads threads, $connections connections, $duration per run, $warmup warm-up per row, $rounds round(s)
+Load average	$load_at_start (1, 5, 15 min) before the run; $round_loads (1 min) at the start of each round; $load_after at the end (the benchmark's own processes count too)
+Code	$code
+ENV
+
+echo
+docs_args=()
+[ -z "${QUICK:-}" ] && [ -z "${ROWS:-}" ] && docs_args=(docs/performance.md docs/performance.png)
+java -Djava.awt.headless=true -cp "$classpath" io.github.uwsgispringboot.benchmarks.report.EndToEndReport \
+  "$out" "${docs_args[@]}"
+echo "Results: $out/results.md, $out/performance.png${docs_args:+; updated docs/performance.md and docs/performance.png}"

@@ -1,0 +1,282 @@
+package io.github.uwsgispringboot.benchmarks.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+/**
+ * Turns the raw output of an end-to-end benchmark run ({@code scripts/benchmark.sh}) into one
+ * table: each row's median requests per second and p50/p99 latency over the rounds, and its
+ * ratios to the other rows. Writes {@code results.md} and {@code performance.png} into the run's
+ * directory and prints the table; given a documentation page and a chart path, also replaces the
+ * page's generated section and the chart.
+ * <p>
+ * The run's directory holds {@code rows.tsv} ({@code id, label, group, transport} per row, in
+ * table order; group is {@code ceiling}, {@code ours}, {@code proxy} or {@code uwsgi}),
+ * {@code environment.tsv} ({@code name, value}: machine and parameters),
+ * {@code runs/ROUND.ID.wrk}, the output of {@code wrk --latency} for each round and row, and
+ * {@code runs/ROUND.ID.cpu}, the CPU time in microseconds that the row's backend, nginx and wrk
+ * spent during that run, then the machine's busy time and its capacity (elapsed time times the
+ * number of CPUs) over the same run.
+ */
+public final class EndToEndReport {
+
+	static final String BEGIN = "<!-- scripts/benchmark.sh: begin generated section -->";
+
+	static final String END = "<!-- scripts/benchmark.sh: end generated section -->";
+
+	private static final Pattern RUN_FILE = Pattern.compile("(\\d+)\\.(.+)\\.wrk");
+
+	private static final String NONE = "–";
+
+	private final List<Row> rows;
+
+	private final Map<String, String> environment;
+
+	private EndToEndReport(List<Row> rows, Map<String, String> environment) {
+		this.rows = rows;
+		this.environment = environment;
+	}
+
+	public static void main(String[] args) throws IOException {
+		if (args.length != 1 && args.length != 3) {
+			System.err.println("Usage: EndToEndReport <run-dir> [<docs-page.md> <docs-chart.png>]");
+			System.exit(2);
+		}
+		Path runDir = Path.of(args[0]);
+		EndToEndReport report = read(runDir);
+		String section = report.markdown("performance.png");
+		Files.writeString(runDir.resolve("results.md"), section, StandardCharsets.UTF_8);
+		report.writeChart(runDir.resolve("performance.png"));
+		System.out.println(report.table());
+		if (args.length == 3) {
+			Path page = Path.of(args[1]);
+			Files.writeString(page, replaceSection(Files.readString(page, StandardCharsets.UTF_8), section),
+					StandardCharsets.UTF_8);
+			report.writeChart(Path.of(args[2]));
+		}
+	}
+
+	static EndToEndReport read(Path runDir) throws IOException {
+		Map<String, Map<Integer, Run>> results = new LinkedHashMap<>();
+		try (var files = Files.list(runDir.resolve("runs"))) {
+			for (Path file : (Iterable<Path>) files::iterator) {
+				Matcher name = RUN_FILE.matcher(file.getFileName().toString());
+				if (name.matches()) {
+					results.computeIfAbsent(name.group(2), (id) -> new TreeMap<>())
+						.put(Integer.parseInt(name.group(1)), Run.read(file));
+				}
+			}
+		}
+		List<Row> rows = new ArrayList<>();
+		for (String[] fields : tsv(runDir.resolve("rows.tsv"))) {
+			Map<Integer, Run> rounds = results.get(fields[0]);
+			if (rounds == null) {
+				throw new IllegalStateException("No wrk output for row " + fields[0] + " in " + runDir.resolve("runs"));
+			}
+			rows.add(new Row(fields[0], fields[1], fields[2], fields[3], List.copyOf(rounds.values())));
+		}
+		Map<String, String> environment = new LinkedHashMap<>();
+		for (String[] fields : tsv(runDir.resolve("environment.tsv"))) {
+			environment.put(fields[0], fields[1]);
+		}
+		return new EndToEndReport(rows, environment);
+	}
+
+	/**
+	 * Return the result table, in markdown.
+	 * @return the table
+	 */
+	String table() {
+		Row ours = find("ours", "unix");
+		Row proxy = find("proxy", null);
+		Row ceiling = find("ceiling", null);
+		StringBuilder table = new StringBuilder();
+		table.append("| Row | req/s | p50 | p99 | ÷ ours (unix) | ÷ uWSGI, same transport | ÷ proxy_pass "
+				+ "| of nginx alone | backend CPU per request | nginx CPU per request | errors |\n");
+		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+		for (Row row : this.rows) {
+			Row uwsgi = "ceiling".equals(row.group()) || "proxy".equals(row.group()) ? null
+					: find("uwsgi", row.transport());
+			String backendCpu = "ceiling".equals(row.group()) ? NONE : micros(row.median(Run::backendCpuPerRequest));
+			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %d |%n",
+					row.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(), ratio(row, ours),
+					ratio(row, uwsgi), ratio(row, proxy), percent(row, ceiling), backendCpu,
+					micros(row.median(Run::nginxCpuPerRequest)), row.errors()));
+		}
+		return table.toString();
+	}
+
+	/**
+	 * Return the generated section of the documentation page.
+	 * @param chart the chart's path relative to the page
+	 * @return the section, markers included
+	 */
+	String markdown(String chart) {
+		StringBuilder page = new StringBuilder(BEGIN).append("\n\n");
+		page.append("| Machine and run | |\n|---|---|\n");
+		this.environment.forEach((name, value) -> page.append("| ").append(name).append(" | ").append(value).append(" |\n"));
+		page.append("\n").append(table()).append("\n");
+		page.append("Medians over the rounds, each column on its own. `÷` columns divide this row's requests per second "
+				+ "by the other row's; `of nginx alone` is the share of what nginx answers by itself. CPU per request is "
+				+ "the CPU time (user and system) the backend's processes, and nginx's, used during a run divided by "
+				+ "the requests of the run.\n\n");
+		int rounds = this.rows.stream().mapToInt((row) -> row.rounds().size()).max().orElse(0);
+		page.append("Requests per second in each round, and in brackets the share of the machine's CPU that "
+				+ "processes other than the benchmark's used meanwhile (other builds and tests on a shared machine):"
+				+ "\n\n| Row |");
+		for (int round = 1; round <= rounds; round++) {
+			page.append(" round ").append(round).append(" |");
+		}
+		page.append("\n|---|").append("--:|".repeat(rounds)).append("\n");
+		for (Row row : this.rows) {
+			page.append("| ").append(row.label()).append(" |");
+			row.rounds().forEach((run) -> page.append(String.format(Locale.ROOT, " %,.0f%s |", run.result().requestsPerSecond(),
+					Double.isNaN(run.othersCpuShare()) ? "" : String.format(Locale.ROOT, " (%.0f %%)", 100 * run.othersCpuShare()))));
+			page.append("\n");
+		}
+		page.append("\n![Requests per second per row](").append(chart).append(")\n\n").append(END).append("\n");
+		return page.toString();
+	}
+
+	void writeChart(Path png) throws IOException {
+		List<ThroughputChart.Bar> bars = this.rows.stream()
+			.map((row) -> new ThroughputChart.Bar(row.label(), row.group(), row.requestsPerSecond()))
+			.toList();
+		String title = "Requests per second through nginx (" + this.environment.getOrDefault("Date", "") + ")";
+		String subtitle = this.environment.getOrDefault("CPU", "") + "; wrk " + this.environment.getOrDefault("wrk", "");
+		ImageIO.write(ThroughputChart.draw(bars, title, subtitle), "png", png.toFile());
+	}
+
+	static String replaceSection(String page, String section) {
+		int begin = page.indexOf(BEGIN);
+		int end = page.indexOf(END);
+		if (begin < 0 || end < begin) {
+			throw new IllegalStateException("The page has no generated section: add the lines " + BEGIN + " and " + END);
+		}
+		int afterEnd = page.indexOf('\n', end);
+		return page.substring(0, begin) + section + ((afterEnd < 0) ? "" : page.substring(afterEnd + 1));
+	}
+
+	private Row find(String group, String transport) {
+		return this.rows.stream()
+			.filter((row) -> row.group().equals(group) && (transport == null || row.transport().equals(transport)))
+			.findFirst()
+			.orElse(null);
+	}
+
+	private static String ratio(Row row, Row other) {
+		return (other != null) ? String.format(Locale.ROOT, "%.2f", row.requestsPerSecond() / other.requestsPerSecond())
+				: NONE;
+	}
+
+	private static String percent(Row row, Row ceiling) {
+		return (ceiling != null) ? String.format(Locale.ROOT, "%.0f %%", 100 * row.requestsPerSecond() / ceiling.requestsPerSecond())
+				: NONE;
+	}
+
+	private static String micros(double value) {
+		return Double.isNaN(value) ? NONE : String.format(Locale.ROOT, "%.0f µs", value);
+	}
+
+	private static List<String[]> tsv(Path file) throws IOException {
+		return Files.readAllLines(file, StandardCharsets.UTF_8)
+			.stream()
+			.filter((line) -> !line.isBlank())
+			.map((line) -> line.split("\t", -1))
+			.toList();
+	}
+
+	/**
+	 * One measured run: what wrk saw, and the CPU time (microseconds, -1 when unknown) that the
+	 * backend, nginx, wrk and the whole machine spent meanwhile, and the machine's capacity.
+	 */
+	record Run(WrkResult result, long backendCpuMicros, long nginxCpuMicros, long wrkCpuMicros, long machineBusyMicros,
+			long machineCapacityMicros) {
+
+		static Run read(Path wrkOutput) throws IOException {
+			WrkResult result = WrkResult.parse(Files.readString(wrkOutput));
+			Path cpu = wrkOutput.resolveSibling(wrkOutput.getFileName().toString().replace(".wrk", ".cpu"));
+			long[] micros = { -1, -1, -1, -1, -1 };
+			if (Files.exists(cpu)) {
+				String[] fields = Files.readString(cpu).trim().split("\\s+");
+				for (int i = 0; i < Math.min(fields.length, micros.length); i++) {
+					micros[i] = Long.parseLong(fields[i]);
+				}
+			}
+			return new Run(result, micros[0], micros[1], micros[2], micros[3], micros[4]);
+		}
+
+		/**
+		 * Return the share of the machine's CPU that processes other than the backend, nginx and
+		 * wrk used during the run.
+		 * @return from 0 to 1, NaN when unknown
+		 */
+		double othersCpuShare() {
+			if (this.machineCapacityMicros <= 0 || this.wrkCpuMicros < 0) {
+				return Double.NaN;
+			}
+			long ours = Math.max(this.backendCpuMicros, 0) + this.nginxCpuMicros + this.wrkCpuMicros;
+			return Math.max(0, (double) (this.machineBusyMicros - ours) / this.machineCapacityMicros);
+		}
+
+		double backendCpuPerRequest() {
+			return perRequest(this.backendCpuMicros);
+		}
+
+		double nginxCpuPerRequest() {
+			return perRequest(this.nginxCpuMicros);
+		}
+
+		private double perRequest(long micros) {
+			return (micros >= 0 && this.result.requests() > 0) ? (double) micros / this.result.requests() : Double.NaN;
+		}
+
+	}
+
+	/**
+	 * One row of the table and its measured rounds.
+	 */
+	record Row(String id, String label, String group, String transport, List<Run> rounds) {
+
+		double requestsPerSecond() {
+			return median((run) -> run.result().requestsPerSecond());
+		}
+
+		double p50Millis() {
+			return median((run) -> run.result().p50Millis());
+		}
+
+		double p99Millis() {
+			return median((run) -> run.result().p99Millis());
+		}
+
+		long errors() {
+			return this.rounds.stream().mapToLong((run) -> run.result().errors()).sum();
+		}
+
+		/** The median of the rounds that have the value: NaN when none has it. */
+		double median(ToDoubleFunction<Run> value) {
+			double[] values = this.rounds.stream().mapToDouble(value).filter((v) -> !Double.isNaN(v)).sorted().toArray();
+			if (values.length == 0) {
+				return Double.NaN;
+			}
+			int middle = values.length / 2;
+			return (values.length % 2 == 1) ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+		}
+
+	}
+
+}

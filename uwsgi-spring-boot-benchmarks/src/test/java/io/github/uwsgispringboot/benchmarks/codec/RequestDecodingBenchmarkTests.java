@@ -1,0 +1,72 @@
+package io.github.uwsgispringboot.benchmarks.codec;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.junit.jupiter.api.Test;
+
+import io.github.uwsgispringboot.codec.UwsgiConstants;
+import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The codec benchmark compares like with like: both fixtures are the same request, and every
+ * benchmark method decodes a whole request and releases it. Runs no benchmark.
+ */
+class RequestDecodingBenchmarkTests {
+
+	@Test
+	void uwsgiPacketAndHttpRequestDecodeToTheSameRequest() {
+		HttpRequest fromUwsgi = decode(new EmbeddedChannel(new UwsgiRequestDecoder(UwsgiConstants.MAX_VARS_SIZE)),
+				BrowserRequest.uwsgi());
+		HttpRequest fromHttp = decode(new EmbeddedChannel(new HttpRequestDecoder()), BrowserRequest.http());
+		assertThat(fromUwsgi.method()).isEqualTo(fromHttp.method());
+		assertThat(fromUwsgi.uri()).isEqualTo(fromHttp.uri()).isEqualTo("/hello?lang=en");
+		Map<String, List<String>> httpHeaders = headers(fromHttp);
+		// a hop-by-hop header: the uwsgi decoder drops it, since it describes the client's connection to nginx
+		assertThat(httpHeaders.remove("connection")).containsExactly("keep-alive");
+		assertThat(headers(fromUwsgi)).isEqualTo(httpHeaders).hasSize(BrowserRequest.HEADERS.size() - 1);
+	}
+
+	@Test
+	void everyBenchmarkDecodesAWholeRequestAndReleasesIt() throws Exception {
+		RequestDecodingBenchmark benchmark = new RequestDecodingBenchmark();
+		benchmark.setUp();
+		try {
+			for (int i = 0; i < 3; i++) {
+				assertThat(benchmark.uwsgi().uri()).isEqualTo(BrowserRequest.URI);
+				assertThat(benchmark.httpKeepAlive().uri()).isEqualTo(BrowserRequest.URI);
+				assertThat(benchmark.httpNewConnection().uri()).isEqualTo(BrowserRequest.URI);
+			}
+		}
+		finally {
+			benchmark.tearDown();
+		}
+	}
+
+	private static HttpRequest decode(EmbeddedChannel channel, Object input) {
+		assertThat(channel.writeInbound(input)).isTrue();
+		HttpRequest request = channel.readInbound();
+		assertThat(request.decoderResult().isSuccess()).isTrue();
+		LastHttpContent last = channel.readInbound();
+		assertThat(last.content().isReadable()).isFalse();
+		last.release();
+		assertThat((Object) channel.readInbound()).isNull();
+		channel.finishAndReleaseAll();
+		return request;
+	}
+
+	private static Map<String, List<String>> headers(HttpRequest request) {
+		Map<String, List<String>> headers = new TreeMap<>();
+		request.headers().names().forEach((name) -> headers.put(name.toLowerCase(Locale.ROOT), request.headers().getAll(name)));
+		return headers;
+	}
+
+}

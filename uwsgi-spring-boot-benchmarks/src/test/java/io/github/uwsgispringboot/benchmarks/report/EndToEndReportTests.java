@@ -1,0 +1,95 @@
+package io.github.uwsgispringboot.benchmarks.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * The end-to-end report reads wrk's output and ranks the rows as {@code scripts/benchmark.sh} lays
+ * them out.
+ */
+class EndToEndReportTests {
+
+	private static final String WRK_OUTPUT = """
+			Running 10s test @ http://127.0.0.1:18081/hello
+			  2 threads and 64 connections
+			  Thread Stats   Avg      Stdev     Max   +/- Stdev
+			    Latency     3.20ms    1.10ms  40.00ms   90.00%%
+			    Req/Sec    10.00k   500.00    11.00k    70.00%%
+			  Latency Distribution
+			     50%%  %s
+			     75%%    3.50ms
+			     90%%    4.00ms
+			     99%%  %s
+			  %d requests in 10.00s, 3.00MB read
+			  Socket errors: connect 0, read 2, write 0, timeout 1
+			  Non-2xx or 3xx responses: 4
+			Requests/sec:  %.2f
+			Transfer/sec:    300.00KB
+			""";
+
+	@TempDir
+	Path runDir;
+
+	@Test
+	void wrkOutputGivesThroughputLatencyInMillisecondsAndErrors() {
+		WrkResult result = WrkResult.parse(wrk("850.00us", "1.20s", 20000.5));
+		assertThat(result.requestsPerSecond()).isEqualTo(20000.5);
+		assertThat(result.p50Millis()).isEqualTo(0.85);
+		assertThat(result.p99Millis()).isEqualTo(1200);
+		assertThat(result.requests()).isEqualTo(200005);
+		assertThat(result.errors()).isEqualTo(7);
+	}
+
+	@Test
+	void tableGivesEachRowsMedianAndItsRatiosToTheOtherRows() throws IOException {
+		Files.writeString(this.runDir.resolve("rows.tsv"), """
+				nginx\tnginx alone\tceiling\tnone\t1
+				ours-unix\tours, unix\tours\tunix\t2
+				uwsgi-unix\tuWSGI, unix\tuwsgi\tunix\t3
+				""");
+		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		double[][] rounds = { { 40000, 41000, 39000 }, { 9000, 11000, 10000 }, { 20000, 19000, 21000 } };
+		String[] ids = { "nginx", "ours-unix", "uwsgi-unix" };
+		for (int row = 0; row < ids.length; row++) {
+			for (int round = 0; round < 3; round++) {
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".wrk"),
+						wrk((round + 1) + ".00ms", "9.00ms", rounds[row][round]));
+				// microseconds: backend and nginx (10 and 5 per request in the median round), wrk, the
+				// machine busy, its capacity: others used 10 %
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".cpu"),
+						"1000000 500000 1500000 5000000 20000000\n");
+			}
+		}
+		Files.delete(runs.resolve("1.uwsgi-unix.cpu"));
+		Files.writeString(runs.resolve("warmup.nginx.txt"), "not a measurement");
+		EndToEndReport report = EndToEndReport.read(this.runDir);
+		assertThat(report.markdown("chart.png")).contains("| ours, unix | 9,000 (10 %) | 11,000 (10 %) | 10,000 (10 %) |");
+		String table = report.table();
+		assertThat(table)
+			.contains("| nginx alone | 40,000 | 2.00 ms | 9.00 ms | 4.00 | – | – | 100 % | – | 1 µs | 21 |")
+			.contains("| ours, unix | 10,000 | 2.00 ms | 9.00 ms | 1.00 | 0.50 | – | 25 % | 10 µs | 5 µs | 21 |")
+			// a round without CPU figures is left out of the CPU medians
+			.contains("| uWSGI, unix | 20,000 | 2.00 ms | 9.00 ms | 2.00 | 1.00 | – | 50 % | 5 µs | 3 µs | 21 |");
+	}
+
+	@Test
+	void generatedSectionReplacesOnlyTheMarkedPartOfThePage() {
+		String page = "intro\n" + EndToEndReport.BEGIN + "\nold\n" + EndToEndReport.END + "\noutro\n";
+		String section = EndToEndReport.BEGIN + "\nnew\n" + EndToEndReport.END + "\n";
+		assertThat(EndToEndReport.replaceSection(page, section)).isEqualTo("intro\n" + section + "outro\n");
+		assertThatIllegalStateException().isThrownBy(() -> EndToEndReport.replaceSection("intro\n", section));
+	}
+
+	private static String wrk(String p50, String p99, double requestsPerSecond) {
+		return WRK_OUTPUT.formatted(p50, p99, (long) (requestsPerSecond * 10), requestsPerSecond);
+	}
+
+}
