@@ -400,14 +400,6 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	}
 
 	/**
-	 * Discard everything that arrives from now on: the response has been sent and any remaining
-	 * body is of no use.
-	 */
-	public void discardInput() {
-		this.state = State.DISCARD;
-	}
-
-	/**
 	 * Discard the rest of the request body: the response has been sent. {@code drained} runs once
 	 * the body announced by {@code CONTENT_LENGTH} has arrived in full, so that the connection can
 	 * be closed without a reset and without cutting the peer off while it still sends.
