@@ -44,6 +44,13 @@ final class UwsgiRequestMapper {
 	/** Header names already spelled, by var name: most requests repeat the same few. */
 	private static final Map<String, String> HEADER_NAMES = new ConcurrentHashMap<>(IRREGULAR_HEADER_NAMES);
 
+	/**
+	 * Headers without Netty's validation: every name is spelled here from the token characters
+	 * only, and every value is checked by {@link #checkHeaderValue} with Netty's own rule, once.
+	 */
+	private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
+		.withValidation(false);
+
 	/** Longest CONTENT_LENGTH accepted: 18 digits cannot overflow a long. */
 	private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
@@ -59,7 +66,7 @@ final class UwsgiRequestMapper {
 			throw new UwsgiDecoderException(Reason.LENGTH_REQUIRED,
 					"HTTP_TRANSFER_ENCODING=" + abbreviate(transferEncoding));
 		}
-		HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+		HttpHeaders headers = HEADERS.newHeaders();
 		StringBuilder cookies = null;
 		String fallbackContentType = null;
 		for (int i = 0; i < vars.size(); i++) {
