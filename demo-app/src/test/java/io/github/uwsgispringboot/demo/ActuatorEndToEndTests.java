@@ -4,9 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -130,17 +129,6 @@ class ActuatorEndToEndTests {
 	private Map<String, Object> get(URI uri) throws Exception {
 		String body = this.client.send(HttpRequest.newBuilder(uri).build(), BodyHandlers.ofString()).body();
 		return this.json.readValue(body, Map.class);
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-actuator");
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (java.io.IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

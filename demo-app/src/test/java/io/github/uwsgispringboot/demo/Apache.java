@@ -2,9 +2,6 @@ package io.github.uwsgispringboot.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static io.github.uwsgispringboot.demo.EndToEnd.accepts;
+import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
 
 /**
  * A real Apache httpd with mod_proxy_uwsgi, run in the foreground from the demo app's
@@ -97,12 +97,6 @@ final class Apache implements AutoCloseable {
 		throw new IllegalStateException("Apache httpd is not installed: run scripts/install-peers.sh apache2");
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
 	private boolean awaitListening(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
@@ -115,16 +109,6 @@ final class Apache implements AutoCloseable {
 			Thread.sleep(50);
 		}
 		return false;
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	/**

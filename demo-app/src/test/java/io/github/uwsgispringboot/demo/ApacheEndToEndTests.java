@@ -12,18 +12,13 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -50,6 +44,10 @@ import org.springframework.web.server.WebFilter;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -64,8 +62,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApacheEndToEndTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private static final JsonMapper json = new JsonMapper();
 
 	private final HttpClient client = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -394,40 +390,9 @@ class ApacheEndToEndTests {
 		return response.substring(response.indexOf("\r\n\r\n") + 4);
 	}
 
-	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
-		return readMap(response.body());
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> readMap(String json) throws IOException {
-		return ApacheEndToEndTests.json.readValue(json, Map.class);
-	}
-
 	@SuppressWarnings("unchecked")
 	private static Map<String, List<String>> headers(Map<String, Object> seen) {
 		return (Map<String, List<String>>) seen.get("headers");
-	}
-
-	private static byte[] randomBytes(int length) {
-		byte[] bytes = new byte[length];
-		new Random(length).nextBytes(bytes);
-		return bytes;
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-e2e");
-			// Apache's workers (www-data) must reach the socket
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**

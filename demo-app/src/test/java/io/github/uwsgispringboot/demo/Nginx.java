@@ -2,9 +2,6 @@ package io.github.uwsgispringboot.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static io.github.uwsgispringboot.demo.EndToEnd.accepts;
+import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
 
 /**
  * A real nginx, run from the demo app's configuration in {@code demo-app/nginx/}, in front of an
@@ -109,34 +109,18 @@ final class Nginx implements AutoCloseable {
 		throw new IllegalStateException("nginx is not installed: run scripts/install-peers.sh nginx");
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
 	private boolean awaitListening(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!this.process.isAlive()) {
 				return false;
 			}
-			if (this.ports.values().stream().allMatch(Nginx::accepts)) {
+			if (this.ports.values().stream().allMatch(EndToEnd::accepts)) {
 				return true;
 			}
 			Thread.sleep(50);
 		}
 		return false;
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	/**

@@ -3,28 +3,21 @@ package io.github.uwsgispringboot.demo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
-import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -38,6 +31,10 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,8 +46,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NginxEndToEndTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private static final JsonMapper json = new JsonMapper();
 
 	private final HttpClient client = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -323,35 +318,8 @@ class NginxEndToEndTests {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
-		return json.readValue(response.body(), Map.class);
-	}
-
-	@SuppressWarnings("unchecked")
 	private static Map<String, List<String>> headers(Map<String, Object> seen) {
 		return (Map<String, List<String>>) seen.get("headers");
-	}
-
-	private static byte[] randomBytes(int length) {
-		byte[] bytes = new byte[length];
-		new Random(length).nextBytes(bytes);
-		return bytes;
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-e2e");
-			// nginx's workers (nobody or www-data) must reach the socket
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

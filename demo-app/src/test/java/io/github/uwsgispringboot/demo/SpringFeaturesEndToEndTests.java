@@ -3,7 +3,6 @@ package io.github.uwsgispringboot.demo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.HttpCookie;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,22 +10,16 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
-import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -40,6 +33,10 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -54,8 +51,6 @@ class SpringFeaturesEndToEndTests {
 	private static final Path SOCKET_DIR = socketDir();
 
 	private static final Pattern CSRF_INPUT = Pattern.compile("<input name=\"_csrf\" type=\"hidden\" value=\"([^\"]+)\"");
-
-	private static final JsonMapper json = new JsonMapper();
 
 	// redirects are the subject of the tests: never followed, and cookies are kept by hand (see Session)
 	private final HttpClient client = HttpClient.newBuilder()
@@ -244,11 +239,6 @@ class SpringFeaturesEndToEndTests {
 		return input.group(1);
 	}
 
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
-		return json.readValue(response.body(), Map.class);
-	}
-
 	private static String encode(String value) {
 		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
@@ -256,28 +246,6 @@ class SpringFeaturesEndToEndTests {
 	private static byte[] gunzip(byte[] gzipped) throws IOException {
 		try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
 			return in.readAllBytes();
-		}
-	}
-
-	private static byte[] randomBytes(int length) {
-		byte[] bytes = new byte[length];
-		new Random(length).nextBytes(bytes);
-		return bytes;
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-e2e");
-			// nginx's workers (nobody or www-data) must reach the socket
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

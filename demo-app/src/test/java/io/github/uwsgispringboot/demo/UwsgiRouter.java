@@ -2,7 +2,6 @@ package io.github.uwsgispringboot.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
 
 /**
  * uWSGI's own http router, run from the demo app's configuration in {@code demo-app/uwsgi-router/}
@@ -64,12 +65,6 @@ final class UwsgiRouter implements AutoCloseable {
 			}
 		}
 		throw new IllegalStateException("uWSGI is not installed: run scripts/install-peers.sh uwsgi-core");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 	/**

@@ -16,17 +16,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,13 +33,11 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -52,6 +46,10 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -68,8 +66,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class UwsgiRouterEndToEndTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private static final JsonMapper json = new JsonMapper();
 
 	private final HttpClient client = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -550,15 +546,6 @@ class UwsgiRouterEndToEndTests {
 		return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
 	}
 
-	private static Map<String, Object> readMap(HttpResponse<String> response) throws IOException {
-		return readMap(response.body());
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, Object> readMap(String json) throws IOException {
-		return UwsgiRouterEndToEndTests.json.readValue(json, Map.class);
-	}
-
 	@SuppressWarnings("unchecked")
 	private static Map<String, List<String>> headers(Map<String, Object> seen) {
 		return (Map<String, List<String>>) seen.get("headers");
@@ -567,27 +554,6 @@ class UwsgiRouterEndToEndTests {
 	@SuppressWarnings("unchecked")
 	private static Map<String, List<String>> vars(Map<String, Object> seen) {
 		return (Map<String, List<String>>) seen.get("vars");
-	}
-
-	private static byte[] randomBytes(int length) {
-		byte[] bytes = new byte[length];
-		new Random(length).nextBytes(bytes);
-		return bytes;
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-e2e");
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/** Records what arrives on a WebSocket: whole text messages and the close. */

@@ -5,9 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.github.uwsgispringboot.demo.Nginx.Transport;
 
+import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -149,17 +148,6 @@ class WebSocketEndToEndTests {
 			return (byte[]) next;
 		}
 
-	}
-
-	private static Path socketDir() {
-		try {
-			Path dir = Files.createTempDirectory("uwsgi-ws");
-			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-			return dir;
-		}
-		catch (java.io.IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -1,0 +1,93 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What the end-to-end tests and their proxy harnesses share: temporary socket directories the
+ * proxies' workers can reach, test bodies and their digests, JSON answers, free ports.
+ */
+final class EndToEnd {
+
+	private static final JsonMapper json = new JsonMapper();
+
+	private EndToEnd() {
+	}
+
+	/**
+	 * Return a new temporary directory for a uwsgi unix socket, searchable by the proxies' workers
+	 * (nobody or www-data when the tests run as root).
+	 */
+	static Path socketDir() {
+		try {
+			Path dir = Files.createTempDirectory("uwsgi-e2e");
+			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+			return dir;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Return {@code length} pseudo-random bytes, the same for the same length.
+	 */
+	static byte[] randomBytes(int length) {
+		byte[] bytes = new byte[length];
+		new Random(length).nextBytes(bytes);
+		return bytes;
+	}
+
+	static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	static Map<String, Object> readMap(HttpResponse<String> response) {
+		return readMap(response.body());
+	}
+
+	@SuppressWarnings("unchecked")
+	static Map<String, Object> readMap(String body) {
+		return json.readValue(body, Map.class);
+	}
+
+	/**
+	 * Return a port free now: for the proxies, which cannot bind port 0 and tell which port they
+	 * got; their harnesses retry when another process takes it meanwhile.
+	 */
+	static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	static boolean accepts(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}
