@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -24,6 +26,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 import io.github.uwsgispringboot.codec.UwsgiConstants;
 import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
@@ -33,8 +36,16 @@ import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
  * the uwsgi packet nginx sends, with {@link UwsgiRequestDecoder}, against the same request as
  * HTTP/1.1, with Netty's {@link HttpRequestDecoder}. Every operation reads the request from a
  * pooled direct buffer (where a socket read lands), produces the request and its
- * {@code LastHttpContent}, and releases them. Run with {@code -prof gc} for the bytes allocated
- * per request ({@code gc.alloc.rate.norm}).
+ * {@code LastHttpContent}, reads the request as the server does, and releases them. Run with
+ * {@code -prof gc} for the bytes allocated per request ({@code gc.alloc.rate.norm}).
+ * <p>
+ * Reading the request matters because a decoder may defer work until a header is asked for:
+ * every benchmark reads the method, the URI and the headers that Reactor Netty and Spring WebFlux
+ * read for a request like this one, each once: Reactor Netty {@code Host} (the request's address),
+ * {@code Connection} (keep-alive), {@code Expect} (100-continue), {@code Content-Length} and
+ * {@code Transfer-Encoding} (where the body ends); Spring WebFlux {@code Accept} (content
+ * negotiation), {@code Origin} (CORS), {@code Content-Type} and {@code Cookie} (the request's
+ * cookies). The values go to a {@link Blackhole}.
  * <p>
  * uwsgi carries one request per connection, so {@link #uwsgi()} creates its decoder for every
  * request, as the server does. An HTTP decoder lives as long as its connection: {@link #httpKeepAlive()}
@@ -83,41 +94,64 @@ public class RequestDecodingBenchmark {
 	}
 
 	@Benchmark
-	public HttpRequest uwsgi() throws Exception {
+	public HttpRequest uwsgi(Blackhole blackhole) throws Exception {
 		ExposedUwsgiRequestDecoder decoder = new ExposedUwsgiRequestDecoder();
 		decoder.decode(this.context, this.uwsgiPacket.readerIndex(0), this.out);
 		decoder.handlerRemoved(this.context);
-		return releaseMessages();
+		return readAndRelease(blackhole);
 	}
 
 	@Benchmark
-	public HttpRequest httpKeepAlive() throws Exception {
+	public HttpRequest httpKeepAlive(Blackhole blackhole) throws Exception {
 		this.keepAliveDecoder.decode(this.context, this.httpRequest.readerIndex(0), this.out);
-		return releaseMessages();
+		return readAndRelease(blackhole);
 	}
 
 	@Benchmark
-	public HttpRequest httpNewConnection() throws Exception {
+	public HttpRequest httpNewConnection(Blackhole blackhole) throws Exception {
 		ExposedHttpRequestDecoder decoder = new ExposedHttpRequestDecoder();
 		decoder.decode(this.context, this.httpRequest.readerIndex(0), this.out);
 		decoder.handlerRemoved(this.context);
-		return releaseMessages();
+		return readAndRelease(blackhole);
 	}
 
 	/**
-	 * Release what a decoder produced, checking that it was a whole request.
+	 * Read what a decoder produced as the server does, checking that it was a whole request, and
+	 * release it.
+	 * @param blackhole receives what was read
 	 * @return the request
 	 */
-	private HttpRequest releaseMessages() {
+	private HttpRequest readAndRelease(Blackhole blackhole) {
 		if (this.out.size() != 2 || !(this.out.get(0) instanceof HttpRequest request)
 				|| !request.decoderResult().isSuccess()) {
 			throw new IllegalStateException("Not a request and its last content: " + this.out);
 		}
+		read(request, blackhole);
 		for (Object message : this.out) {
 			ReferenceCountUtil.release(message);
 		}
 		this.out.clear();
 		return request;
+	}
+
+	/**
+	 * Read what Reactor Netty and Spring WebFlux read of a request like this one.
+	 * @param request the request
+	 * @param blackhole receives what was read
+	 */
+	static void read(HttpRequest request, Blackhole blackhole) {
+		blackhole.consume(request.method());
+		blackhole.consume(request.uri());
+		HttpHeaders headers = request.headers();
+		blackhole.consume(headers.get(HttpHeaderNames.HOST));
+		blackhole.consume(headers.get(HttpHeaderNames.CONNECTION));
+		blackhole.consume(headers.get(HttpHeaderNames.CONTENT_LENGTH));
+		blackhole.consume(headers.get(HttpHeaderNames.TRANSFER_ENCODING));
+		blackhole.consume(headers.get(HttpHeaderNames.EXPECT));
+		blackhole.consume(headers.get(HttpHeaderNames.ACCEPT));
+		blackhole.consume(headers.get(HttpHeaderNames.ORIGIN));
+		blackhole.consume(headers.get(HttpHeaderNames.CONTENT_TYPE));
+		blackhole.consume(headers.get(HttpHeaderNames.COOKIE));
 	}
 
 	private static ByteBuf pooledDirectCopy(ByteBuf bytes) {
