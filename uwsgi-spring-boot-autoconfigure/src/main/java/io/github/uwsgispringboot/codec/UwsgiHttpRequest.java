@@ -25,24 +25,42 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	public static final AttributeKey<UwsgiHttpRequest> CHANNEL_ATTRIBUTE = AttributeKey
 		.valueOf(UwsgiHttpRequest.class, "request");
 
+	/** {@link #remoteAddress} before it is read from the vars. */
+	private static final Object UNREAD = new Object();
+
+	/** {@link #remoteAddress} when the vars hold no IP address. */
+	private static final Object NONE = new Object();
+
 	private final UwsgiVars vars;
 
 	private final String scheme;
-
-	private final InetSocketAddress remoteAddress;
 
 	private final String contextPath;
 
 	private final long contentLength;
 
+	private final int remoteAddr;
+
+	private final int remotePort;
+
+	/** The client's {@code InetSocketAddress}, {@link #UNREAD} or {@link #NONE}. */
+	private Object remoteAddress;
+
 	UwsgiHttpRequest(HttpMethod method, String uri, HttpHeaders headers, UwsgiVars vars, String scheme,
-			InetSocketAddress remoteAddress, String contextPath, long contentLength) {
+			String contextPath, long contentLength, int remoteAddr, int remotePort) {
+		this(method, uri, headers, vars, scheme, contextPath, contentLength, remoteAddr, remotePort, UNREAD);
+	}
+
+	private UwsgiHttpRequest(HttpMethod method, String uri, HttpHeaders headers, UwsgiVars vars, String scheme,
+			String contextPath, long contentLength, int remoteAddr, int remotePort, Object remoteAddress) {
 		super(HttpVersion.HTTP_1_1, method, uri, headers);
 		this.vars = vars;
 		this.scheme = scheme;
-		this.remoteAddress = remoteAddress;
 		this.contextPath = contextPath;
 		this.contentLength = contentLength;
+		this.remoteAddr = remoteAddr;
+		this.remotePort = remotePort;
+		this.remoteAddress = remoteAddress;
 	}
 
 	/**
@@ -62,8 +80,9 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @return a request with the same headers, body length and client facts
 	 */
 	public UwsgiHttpRequest withoutVar(String name) {
+		InetSocketAddress remoteAddress = remoteAddress();
 		return new UwsgiHttpRequest(method(), uri(), headers(), this.vars.without(name), this.scheme,
-				this.remoteAddress, this.contextPath, this.contentLength);
+				this.contextPath, this.contentLength, -1, -1, (remoteAddress != null) ? remoteAddress : NONE);
 	}
 
 	/**
@@ -88,7 +107,18 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @return the address, or {@code null} when the proxy sent no IP address
 	 */
 	public InetSocketAddress remoteAddress() {
-		return this.remoteAddress;
+		Object remoteAddress = this.remoteAddress;
+		if (remoteAddress == UNREAD) {
+			// read when asked for: most requests never need it as an InetSocketAddress
+			InetSocketAddress address = UwsgiRequestMapper.remoteAddress(value(this.remoteAddr), value(this.remotePort));
+			remoteAddress = (address != null) ? address : NONE;
+			this.remoteAddress = remoteAddress;
+		}
+		return (remoteAddress != NONE) ? (InetSocketAddress) remoteAddress : null;
+	}
+
+	private String value(int index) {
+		return (index >= 0) ? this.vars.value(index) : null;
 	}
 
 	/**

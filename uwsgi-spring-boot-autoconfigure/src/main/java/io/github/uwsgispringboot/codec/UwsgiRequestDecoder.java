@@ -263,7 +263,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		cancelDeadline();
 		UwsgiHttpRequest request;
 		try {
-			request = UwsgiHttpRequest.from(readVars(in, this.varsSize, this.limits.maxVars()));
+			request = readRequest(in, this.varsSize, this.limits.maxVars());
 			long maxBodySize = this.limits.maxBodySize();
 			if (maxBodySize >= 0 && request.contentLength() > maxBodySize) {
 				throw new UwsgiDecoderException(Reason.BODY_TOO_LARGE,
@@ -297,48 +297,20 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	}
 
 	/**
-	 * Read a vars block of {@code size} bytes, which must be readable.
+	 * Read the request of a vars block of {@code size} bytes, which must be readable. The block is
+	 * copied once, into the request's vars, which share nothing with the buffer: a request may be
+	 * read after its connection and its buffers are gone.
 	 * @param in the buffer, positioned at the block
 	 * @param size the length of the block
 	 * @param maxVars the most vars accepted
-	 * @return the vars
-	 * @throws UwsgiDecoderException when the block is malformed or holds too many vars
+	 * @return the request
+	 * @throws UwsgiDecoderException when the block is malformed, holds too many vars or does not
+	 * describe a valid HTTP request
 	 */
-	static UwsgiVars readVars(ByteBuf in, int size, int maxVars) {
-		int position = in.readerIndex();
-		int end = position + size;
-		in.skipBytes(size);
-		UwsgiVars.Builder vars = UwsgiVars.builder();
-		int count = 0;
-		while (position < end) {
-			if (++count > maxVars) {
-				throw new UwsgiDecoderException(Reason.TOO_MANY_VARS, "more than " + maxVars);
-			}
-			if (end - position < 2) {
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS, "block ends inside a var name length");
-			}
-			int nameLength = in.getUnsignedShortLE(position);
-			position += 2;
-			if (nameLength == 0) {
-				throw new UwsgiDecoderException(Reason.EMPTY_VAR_NAME, "at offset " + (size - (end - position) - 2));
-			}
-			if (end - position < nameLength + 2) {
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS,
-						"var name of " + nameLength + " bytes runs past the block");
-			}
-			String name = in.toString(position, nameLength, StandardCharsets.ISO_8859_1);
-			position += nameLength;
-			int valueLength = in.getUnsignedShortLE(position);
-			position += 2;
-			if (end - position < valueLength) {
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS,
-						"value of " + UwsgiRequestMapper.abbreviate(name) + " (" + valueLength
-								+ " bytes) runs past the block");
-			}
-			vars.add(name, in.toString(position, valueLength, StandardCharsets.ISO_8859_1));
-			position += valueLength;
-		}
-		return vars.build();
+	static UwsgiHttpRequest readRequest(ByteBuf in, int size, int maxVars) {
+		byte[] block = new byte[size];
+		in.readBytes(block);
+		return UwsgiRequestMapper.read(block, maxVars);
 	}
 
 	private void readBody(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {

@@ -1,15 +1,15 @@
 package io.github.uwsgispringboot.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.NetUtil;
 
@@ -18,18 +18,17 @@ import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
 /**
  * Maps the CGI-style vars of a uwsgi packet to an HTTP request, following what nginx, Apache
  * httpd and the uWSGI router actually send (see {@code docs/protocol.md}).
+ * <p>
+ * One pass over the vars recognises the {@link KnownVar known vars} by their bytes (the last
+ * occurrence of each wins) and checks every value that becomes a header with Netty's rule; the
+ * headers themselves are read from the vars when asked for ({@link UwsgiRequestHeaders}).
  */
-final class UwsgiRequestMapper {
+final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 
-	private static final String HTTP_PREFIX = "HTTP_";
+	private static final int HTTP_PREFIX_LENGTH = "HTTP_".length();
 
-	/**
-	 * Client headers about the client's connection to the proxy. nginx forwards them all; none
-	 * describes our connection, so none reaches the application or steers this server.
-	 */
-	static final Set<String> HOP_BY_HOP_VARS = Set.of("HTTP_CONNECTION", "HTTP_KEEP_ALIVE",
-			"HTTP_PROXY_CONNECTION", "HTTP_TRANSFER_ENCODING", "HTTP_TE", "HTTP_TRAILER", "HTTP_UPGRADE",
-			"HTTP_EXPECT");
+	/** "HTTP" read as a little-endian int. */
+	private static final int HTTP = 'H' | 'T' << 8 | 'T' << 16 | 'P' << 24;
 
 	/** Header names whose usual spelling is not the capitalised form of the var name. */
 	private static final Map<String, String> IRREGULAR_HEADER_NAMES = Map.of("HTTP_DNT", "DNT", "HTTP_ETAG",
@@ -44,79 +43,172 @@ final class UwsgiRequestMapper {
 	/** Header names already spelled, by var name: most requests repeat the same few. */
 	private static final Map<String, String> HEADER_NAMES = new ConcurrentHashMap<>(IRREGULAR_HEADER_NAMES);
 
-	/**
-	 * Headers without Netty's validation: every name is spelled here from the token characters
-	 * only, and every value is checked by {@link #checkHeaderValue} with Netty's own rule, once.
-	 */
-	private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
-		.withValidation(false);
-
 	/** Longest CONTENT_LENGTH accepted: 18 digits cannot overflow a long. */
 	private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
-	private UwsgiRequestMapper() {
+	/** Reads 8 bytes of a {@code byte[]} at once, to check header values a word at a time. */
+	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+			ByteOrder.LITTLE_ENDIAN);
+
+	private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+	private static final long ONES = 0x0101010101010101L;
+
+	private static final long HIGH_BITS = 0x8080808080808080L;
+
+	private final byte[] block;
+
+	private UwsgiVars vars;
+
+	// the index of the last occurrence of each known var, -1 when it was not sent
+
+	private int requestMethod = -1;
+
+	private int requestUri = -1;
+
+	private int pathInfo = -1;
+
+	private int queryString = -1;
+
+	private int scriptName = -1;
+
+	private int scriptFilename = -1;
+
+	private int https = -1;
+
+	private int requestScheme = -1;
+
+	private int serverName = -1;
+
+	private int serverPort = -1;
+
+	private int remoteAddr = -1;
+
+	private int remotePort = -1;
+
+	private int contentLength = -1;
+
+	private int contentType = -1;
+
+	private int httpHost = -1;
+
+	private int httpContentType = -1;
+
+	private int httpTransferEncoding = -1;
+
+	private int httpUpgrade = -1;
+
+	/** The first {@code HTTP_COOKIE}, -1 when none was sent. */
+	private int firstCookie = -1;
+
+	private int cookies;
+
+	/** The first var whose value or name cannot be a header, -1 when all can. */
+	private int invalidHeader = -1;
+
+	/** {@link UwsgiRequestHeaders#nameHash} of every header var's name. */
+	private long headerNames;
+
+	private UwsgiRequestMapper(byte[] block) {
+		this.block = block;
+	}
+
+	/**
+	 * Read a request from a vars block, in one pass over its vars.
+	 * @param block the vars block, kept by the request's vars
+	 * @param maxVars the most vars accepted
+	 * @return the request
+	 * @throws UwsgiDecoderException when the block is malformed, holds too many vars or does not
+	 * describe a valid HTTP request
+	 */
+	static UwsgiHttpRequest read(byte[] block, int maxVars) {
+		UwsgiRequestMapper mapper = new UwsgiRequestMapper(block);
+		mapper.vars = UwsgiVars.read(block, maxVars, mapper);
+		return mapper.request();
 	}
 
 	static UwsgiHttpRequest map(UwsgiVars vars) {
-		HttpMethod method = method(vars.get("REQUEST_METHOD"));
-		String scheme = scheme(vars);
-		long contentLength = contentLength(vars.get("CONTENT_LENGTH"));
-		String transferEncoding = vars.get("HTTP_TRANSFER_ENCODING");
-		if (transferEncoding != null && !transferEncoding.isEmpty() && isEmpty(vars.get("CONTENT_LENGTH"))) {
+		UwsgiRequestMapper mapper = new UwsgiRequestMapper(vars.block());
+		mapper.vars = vars;
+		vars.visit(mapper);
+		return mapper.request();
+	}
+
+	@Override
+	public void visit(int index, int nameStart, int nameLength, int valueStart, int valueLength) {
+		KnownVar known = KnownVar.of(this.block, nameStart, nameLength);
+		if (known != null) {
+			record(known, index);
+			if (known.isCheckedHeader() && this.invalidHeader < 0
+					&& invalidValueIndex(this.block, valueStart, valueLength) >= 0) {
+				this.invalidHeader = index;
+			}
+		}
+		else if (isHeaderVar(this.block, nameStart, nameLength)) {
+			if (this.invalidHeader < 0 && (invalidValueIndex(this.block, valueStart, valueLength) >= 0
+					|| !isHeaderName(nameStart, nameLength))) {
+				this.invalidHeader = index;
+			}
+			this.headerNames |= UwsgiRequestHeaders.nameHash(this.block, nameStart + HTTP_PREFIX_LENGTH,
+					nameLength - HTTP_PREFIX_LENGTH);
+		}
+	}
+
+	private void record(KnownVar known, int index) {
+		switch (known) {
+			case REQUEST_METHOD -> this.requestMethod = index;
+			case REQUEST_URI -> this.requestUri = index;
+			case PATH_INFO -> this.pathInfo = index;
+			case QUERY_STRING -> this.queryString = index;
+			case SCRIPT_NAME -> this.scriptName = index;
+			case SCRIPT_FILENAME -> this.scriptFilename = index;
+			case HTTPS -> this.https = index;
+			case REQUEST_SCHEME -> this.requestScheme = index;
+			case SERVER_NAME -> this.serverName = index;
+			case SERVER_PORT -> this.serverPort = index;
+			case REMOTE_ADDR -> this.remoteAddr = index;
+			case REMOTE_PORT -> this.remotePort = index;
+			case CONTENT_LENGTH -> this.contentLength = index;
+			case CONTENT_TYPE -> this.contentType = index;
+			case HTTP_HOST -> this.httpHost = index;
+			case HTTP_CONTENT_TYPE -> this.httpContentType = index;
+			case HTTP_TRANSFER_ENCODING -> this.httpTransferEncoding = index;
+			case HTTP_UPGRADE -> this.httpUpgrade = index;
+			case HTTP_COOKIE -> {
+				if (this.cookies++ == 0) {
+					this.firstCookie = index;
+				}
+			}
+			default -> {
+				// the other hop-by-hop headers are dropped, a copy of CONTENT_LENGTH too
+			}
+		}
+	}
+
+	private UwsgiHttpRequest request() {
+		HttpMethod method = method();
+		String scheme = scheme();
+		long contentLength = contentLength();
+		if (!isEmpty(this.httpTransferEncoding) && isEmpty(this.contentLength)) {
 			throw new UwsgiDecoderException(Reason.LENGTH_REQUIRED,
-					"HTTP_TRANSFER_ENCODING=" + abbreviate(transferEncoding));
+					"HTTP_TRANSFER_ENCODING=" + abbreviate(this.vars.value(this.httpTransferEncoding)));
 		}
-		HttpHeaders headers = HEADERS.newHeaders();
-		StringBuilder cookies = null;
-		String fallbackContentType = null;
-		for (int i = 0; i < vars.size(); i++) {
-			String name = vars.name(i);
-			if (!name.startsWith(HTTP_PREFIX) || HOP_BY_HOP_VARS.contains(name)) {
-				continue;
-			}
-			String value = vars.value(i);
-			checkHeaderValue(name, value);
-			switch (name) {
-				case "HTTP_HOST", "HTTP_CONTENT_LENGTH" -> {
-					// Host is resolved below; only CONTENT_LENGTH delimits the body
-				}
-				case "HTTP_CONTENT_TYPE" -> fallbackContentType = value;
-				case "HTTP_COOKIE" -> {
-					// Apache and the uWSGI router join repeated Cookie headers with ", ", which
-					// cookie parsers read as part of a value; cookie values cannot hold ", "
-					String pairs = value.replace(", ", "; ");
-					cookies = (cookies != null) ? cookies.append("; ").append(pairs) : new StringBuilder(pairs);
-				}
-				default -> headers.add(headerName(name), value);
-			}
+		if (this.invalidHeader >= 0) {
+			throw invalidHeader(this.invalidHeader);
 		}
-		if (cookies != null) {
-			headers.set("Cookie", cookies.toString());
+		int contentType = isEmpty(this.contentType) ? this.httpContentType : this.contentType;
+		if (contentType == this.contentType && !isEmpty(contentType) && !isHeaderValue(contentType)) {
+			throw invalidHeader(contentType);
 		}
-		String contentType = vars.get("CONTENT_TYPE");
-		contentType = (contentType != null && !contentType.isEmpty()) ? contentType : fallbackContentType;
-		if (contentType != null && !contentType.isEmpty()) {
-			checkHeaderValue("CONTENT_TYPE", contentType);
-			headers.set("Content-Type", contentType);
-		}
-		if (contentLength > 0) {
-			headers.set("Content-Length", contentLength);
-		}
-		String host = host(vars, scheme);
-		if (!host.isEmpty()) {
-			checkHeaderValue("HTTP_HOST", host);
-			headers.set("Host", host);
-		}
-		if (method == HttpMethod.GET && "websocket".equalsIgnoreCase(vars.get("HTTP_UPGRADE")) && canTunnel(vars)) {
-			// the one hop-by-hop exchange that concerns this server: nginx tunnels the connection
-			// once the application answers 101
-			headers.set("Upgrade", "websocket");
-			headers.set("Connection", "Upgrade");
-		}
-		String contextPath = contextPath(vars.get("SCRIPT_NAME"));
-		String uri = uri(vars, contextPath);
-		return new UwsgiHttpRequest(method, uri, headers, vars, scheme, remoteAddress(vars), contextPath,
-				contentLength);
+		String host = host(scheme);
+		boolean webSocket = method == HttpMethod.GET && this.vars.valueEqualsIgnoreCase(this.httpUpgrade, "websocket")
+				&& canTunnel();
+		UwsgiRequestHeaders headers = new UwsgiRequestHeaders(this.vars, this.headerNames, this.firstCookie,
+				this.cookies, isEmpty(contentType) ? -1 : contentType, contentLength, host, webSocket);
+		String contextPath = contextPath();
+		String uri = uri(contextPath);
+		return new UwsgiHttpRequest(method, uri, headers, this.vars, scheme, contextPath, contentLength,
+				this.remoteAddr, this.remotePort);
 	}
 
 	/**
@@ -125,81 +217,104 @@ final class UwsgiRequestMapper {
 	 * pass the {@code 101} on and then hang, so its upgrade requests reach the application as plain
 	 * requests, which the application refuses with a status.
 	 */
-	private static boolean canTunnel(UwsgiVars vars) {
-		String scriptFilename = vars.get("SCRIPT_FILENAME");
-		return scriptFilename == null || !scriptFilename.startsWith("proxy:uwsgi://");
+	private boolean canTunnel() {
+		return this.scriptFilename < 0 || !this.vars.valueStartsWith(this.scriptFilename, "proxy:uwsgi://");
 	}
 
-	private static boolean isEmpty(String value) {
-		return value == null || value.isEmpty();
+	private boolean isEmpty(int index) {
+		return index < 0 || this.vars.valueLength(index) == 0;
 	}
 
-	private static HttpMethod method(String name) {
+	private String valueOrNull(int index) {
+		return (index >= 0) ? this.vars.value(index) : null;
+	}
+
+	private HttpMethod method() {
+		if (this.requestMethod >= 0) {
+			int start = this.vars.valueStart(this.requestMethod);
+			int length = this.vars.valueLength(this.requestMethod);
+			if (length == 3 && this.block[start] == 'G' && this.block[start + 1] == 'E' && this.block[start + 2] == 'T') {
+				return HttpMethod.GET;
+			}
+			if (length == 4 && (int) INTS.get(this.block, start) == ('P' | 'O' << 8 | 'S' << 16 | 'T' << 24)) {
+				return HttpMethod.POST;
+			}
+		}
+		String name = valueOrNull(this.requestMethod);
 		if (name == null || name.isEmpty() || !isToken(name)) {
 			throw new UwsgiDecoderException(Reason.INVALID_REQUEST_METHOD, "REQUEST_METHOD=" + name);
 		}
 		return HttpMethod.valueOf(name);
 	}
 
-	private static String scheme(UwsgiVars vars) {
-		String https = vars.get("HTTPS");
-		if ("on".equalsIgnoreCase(https) || "1".equals(https) || "https".equalsIgnoreCase(vars.get("REQUEST_SCHEME"))) {
-			return "https";
-		}
-		return "http";
+	private String scheme() {
+		boolean https = this.vars.valueEqualsIgnoreCase(this.https, "on") || this.vars.valueEqualsIgnoreCase(this.https, "1")
+				|| this.vars.valueEqualsIgnoreCase(this.requestScheme, "https");
+		return https ? "https" : "http";
 	}
 
-	private static long contentLength(String value) {
-		if (value == null || value.isEmpty()) {
+	private long contentLength() {
+		if (isEmpty(this.contentLength)) {
 			return 0;
 		}
-		if (value.length() > MAX_CONTENT_LENGTH_DIGITS) {
-			throw new UwsgiDecoderException(Reason.INVALID_CONTENT_LENGTH, "CONTENT_LENGTH=" + abbreviate(value));
+		int start = this.vars.valueStart(this.contentLength);
+		int length = this.vars.valueLength(this.contentLength);
+		if (length > MAX_CONTENT_LENGTH_DIGITS) {
+			throw invalidContentLength();
 		}
-		long length = 0;
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c < '0' || c > '9') {
-				throw new UwsgiDecoderException(Reason.INVALID_CONTENT_LENGTH, "CONTENT_LENGTH=" + abbreviate(value));
+		long value = 0;
+		for (int i = start; i < start + length; i++) {
+			int digit = this.block[i] - '0';
+			if (digit < 0 || digit > 9) {
+				throw invalidContentLength();
 			}
-			length = length * 10 + (c - '0');
+			value = value * 10 + digit;
 		}
-		return length;
+		return value;
 	}
 
-	private static String host(UwsgiVars vars, String scheme) {
-		String host = vars.get("HTTP_HOST");
-		if (host != null && !host.isEmpty()) {
-			return host;
+	private UwsgiDecoderException invalidContentLength() {
+		return new UwsgiDecoderException(Reason.INVALID_CONTENT_LENGTH,
+				"CONTENT_LENGTH=" + abbreviate(this.vars.value(this.contentLength)));
+	}
+
+	private String host(String scheme) {
+		if (!isEmpty(this.httpHost)) {
+			// checked with the other header values
+			return this.vars.value(this.httpHost);
 		}
-		String serverName = vars.get("SERVER_NAME");
-		if (serverName == null || serverName.isEmpty()) {
-			return "";
+		if (isEmpty(this.serverName)) {
+			return null;
 		}
-		String port = vars.get("SERVER_PORT");
+		String serverName = this.vars.value(this.serverName);
+		String port = valueOrNull(this.serverPort);
 		boolean defaultPort = port == null || port.isEmpty() || ("http".equals(scheme) && "80".equals(port))
 				|| ("https".equals(scheme) && "443".equals(port));
-		return defaultPort ? serverName : serverName + ":" + port;
+		String host = defaultPort ? serverName : serverName + ":" + port;
+		int invalid = HttpHeaderValidationUtil.validateValidHeaderValue(host);
+		if (invalid >= 0) {
+			throw invalidHeaderValue("HTTP_HOST", host.charAt(invalid), invalid);
+		}
+		return host;
 	}
 
-	private static String contextPath(String scriptName) {
-		if (scriptName == null) {
+	private String contextPath() {
+		if (this.scriptName < 0) {
 			return "";
 		}
-		int end = scriptName.length();
-		while (end > 0 && scriptName.charAt(end - 1) == '/') {
+		int start = this.vars.valueStart(this.scriptName);
+		int end = start + this.vars.valueLength(this.scriptName);
+		while (end > start && this.block[end - 1] == '/') {
 			end--;
 		}
-		return (end == 0) ? "" : encodePath(scriptName.substring(0, end));
+		return (end == start) ? "" : encodePath(this.vars.string(start, end - start));
 	}
 
-	private static String uri(UwsgiVars vars, String contextPath) {
-		String uri = vars.get("REQUEST_URI");
+	private String uri(String contextPath) {
+		String uri = valueOrNull(this.requestUri);
 		if (uri == null || uri.isEmpty()) {
-			String pathInfo = vars.get("PATH_INFO");
-			String path = (pathInfo != null && !pathInfo.isEmpty()) ? encodePath(pathInfo) : "/";
-			String query = vars.get("QUERY_STRING");
-			uri = (query != null && !query.isEmpty()) ? path + "?" + query : path;
+			String path = isEmpty(this.pathInfo) ? "/" : encodePath(this.vars.value(this.pathInfo));
+			uri = isEmpty(this.queryString) ? path : path + "?" + this.vars.value(this.queryString);
 		}
 		checkUri(uri);
 		if (!contextPath.isEmpty() && !startsWithSegment(uri, contextPath)) {
@@ -219,8 +334,13 @@ final class UwsgiRequestMapper {
 		return next == '/' || next == '?';
 	}
 
-	private static InetSocketAddress remoteAddress(UwsgiVars vars) {
-		String address = vars.get("REMOTE_ADDR");
+	/**
+	 * Return the client's address.
+	 * @param address the value of {@code REMOTE_ADDR}, or {@code null}
+	 * @param port the value of {@code REMOTE_PORT}, or {@code null}
+	 * @return the address, or {@code null} when {@code address} is no IP address
+	 */
+	static InetSocketAddress remoteAddress(String address, String port) {
 		if (address == null || address.isEmpty()) {
 			return null;
 		}
@@ -228,7 +348,7 @@ final class UwsgiRequestMapper {
 		if (inetAddress == null) {
 			return null;
 		}
-		return new InetSocketAddress(inetAddress, port(vars.get("REMOTE_PORT")));
+		return new InetSocketAddress(inetAddress, port(port));
 	}
 
 	private static int port(String value) {
@@ -247,6 +367,157 @@ final class UwsgiRequestMapper {
 	}
 
 	/**
+	 * Return whether the var is an {@code HTTP_*} var, that is a header unless it is a
+	 * {@link KnownVar}.
+	 * @param bytes the bytes of the vars block
+	 * @param nameStart where the var name starts
+	 * @param nameLength the length of the var name
+	 * @return {@code true} for an {@code HTTP_*} var
+	 */
+	static boolean isHeaderVar(byte[] bytes, int nameStart, int nameLength) {
+		return nameLength >= HTTP_PREFIX_LENGTH && (int) INTS.get(bytes, nameStart) == HTTP
+				&& bytes[nameStart + 4] == '_';
+	}
+
+	/**
+	 * Return whether the var name has the characters a header name spelled from it may have:
+	 * letters, digits, {@code _} and {@code -}. Upper-case names (all that nginx sends) are
+	 * checked 8 bytes at a time.
+	 */
+	private boolean isHeaderName(int nameStart, int nameLength) {
+		if (nameLength == HTTP_PREFIX_LENGTH) {
+			return false;
+		}
+		int end = nameStart + nameLength;
+		if (nameLength >= Long.BYTES && isUpperCaseOrUnderscore((long) LONGS.get(this.block, end - Long.BYTES))) {
+			int i = nameStart;
+			while (i < end - Long.BYTES && isUpperCaseOrUnderscore((long) LONGS.get(this.block, i))) {
+				i += Long.BYTES;
+			}
+			if (i >= end - Long.BYTES) {
+				return true;
+			}
+		}
+		for (int i = nameStart + HTTP_PREFIX_LENGTH; i < end; i++) {
+			if (!isHeaderNameChar(this.block[i])) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isHeaderNameChar(int c) {
+		return (c >= 'A' && c <= 'Z') || c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+	}
+
+	/**
+	 * Return whether every byte of the word is an upper-case ASCII letter or {@code _}, computing
+	 * {@code b >= 'A'}, {@code b <= 'Z'} and {@code b == '_'} in the high bit of each byte.
+	 */
+	private static boolean isUpperCaseOrUnderscore(long word) {
+		if ((word & HIGH_BITS) != 0) {
+			return false;
+		}
+		long atLeastA = ((word | HIGH_BITS) - 'A' * ONES) & HIGH_BITS;
+		long atMostZ = (('Z' | 0x80) * ONES - word) & HIGH_BITS;
+		long underscore = word ^ ('_' * ONES);
+		underscore = ~(((underscore & ~HIGH_BITS) + ~HIGH_BITS) | underscore) & HIGH_BITS;
+		return ((atLeastA & atMostZ) | underscore) == HIGH_BITS;
+	}
+
+	/**
+	 * Refuse the var as a header, saying why: a value that Netty's header validation would reject,
+	 * or a name that spells no header name.
+	 */
+	private UwsgiDecoderException invalidHeader(int index) {
+		String name = this.vars.name(index);
+		int start = this.vars.valueStart(index);
+		int invalid = invalidValueIndex(this.block, start, this.vars.valueLength(index));
+		if (invalid >= 0) {
+			return invalidHeaderValue(name, (char) (this.block[start + invalid] & 0xFF), invalid);
+		}
+		if (name.length() == HTTP_PREFIX_LENGTH) {
+			return new UwsgiDecoderException(Reason.INVALID_HEADER, "empty header name in var " + name);
+		}
+		return new UwsgiDecoderException(Reason.INVALID_HEADER, "var name " + abbreviate(name));
+	}
+
+	private static UwsgiDecoderException invalidHeaderValue(String name, char invalid, int index) {
+		return new UwsgiDecoderException(Reason.INVALID_HEADER, String.format(Locale.ROOT,
+				"character 0x%02X at %d in the value of %s", (int) invalid, index, abbreviate(name)));
+	}
+
+	private boolean isHeaderValue(int index) {
+		return invalidValueIndex(this.block, this.vars.valueStart(index), this.vars.valueLength(index)) < 0;
+	}
+
+	/**
+	 * Apply Netty's rule for header values ({@code HttpHeaderValidationUtil.validateValidHeaderValue})
+	 * to bytes: no control characters but HTAB (CR, LF and NUL among them), no DEL, no leading white
+	 * space. Sixteen bytes are checked at a time, the last words overlapping the ones before them
+	 * (a value under 8 bytes is padded with valid bytes); only a value with a suspicious word (a
+	 * byte below {@code 0x20}, HTAB included, or a DEL) is looked at byte by byte.
+	 * @return the index of the first invalid byte from {@code start}, or -1 when all are valid
+	 */
+	static int invalidValueIndex(byte[] bytes, int start, int length) {
+		if (length == 0) {
+			return -1;
+		}
+		int first = bytes[start] & 0xFF;
+		if (first < 0x21 || first == 0x7F) {
+			return 0;
+		}
+		int end = start + length;
+		boolean suspicious;
+		if (length >= Long.BYTES) {
+			int i = start;
+			while (i < end - 2 * Long.BYTES && !hasControlOrDelete((long) LONGS.get(bytes, i),
+					(long) LONGS.get(bytes, i + Long.BYTES))) {
+				i += 2 * Long.BYTES;
+			}
+			suspicious = i < end - 2 * Long.BYTES || hasControlOrDelete(
+					(long) LONGS.get(bytes, Math.min(i, end - Long.BYTES)), (long) LONGS.get(bytes, end - Long.BYTES));
+		}
+		else if (start + Long.BYTES <= bytes.length) {
+			long valueBytes = (1L << (length * Byte.SIZE)) - 1;
+			long word = ((long) LONGS.get(bytes, start) & valueBytes) | ('A' * ONES & ~valueBytes);
+			suspicious = hasControlOrDelete(word, word);
+		}
+		else {
+			suspicious = true;
+		}
+		if (!suspicious) {
+			return -1;
+		}
+		int invalid = invalidByteIndex(bytes, start + 1, end);
+		return (invalid >= 0) ? invalid - start : -1;
+	}
+
+	/**
+	 * Return whether any byte of two words is below {@code 0x20} or is {@code 0x7F}: the classic
+	 * "has a zero byte" test, for {@code b - 0x20} and for {@code b ^ 0x7F}. A byte with its high
+	 * bit set never counts.
+	 */
+	private static boolean hasControlOrDelete(long first, long second) {
+		return ((controlOrDelete(first) | controlOrDelete(second)) & HIGH_BITS) != 0;
+	}
+
+	private static long controlOrDelete(long word) {
+		long delete = word ^ 0x7F7F7F7F7F7F7F7FL;
+		return ((word - 0x20 * ONES) & ~word) | ((delete - ONES) & ~delete);
+	}
+
+	private static int invalidByteIndex(byte[] bytes, int from, int to) {
+		for (int i = from; i < to; i++) {
+			int b = bytes[i] & 0xFF;
+			if ((b < 0x20 && b != 0x09) || b == 0x7F) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	/**
 	 * Return the usual spelling of the header a var carries: {@code HTTP_X_FORWARDED_FOR} is
 	 * {@code X-Forwarded-For}.
 	 */
@@ -262,40 +533,24 @@ final class UwsgiRequestMapper {
 		return name;
 	}
 
+	/**
+	 * Spell a header name from the name of a var that the mapper accepted as a header.
+	 */
 	private static String spell(String varName) {
-		int length = varName.length() - HTTP_PREFIX.length();
-		if (length == 0) {
-			throw new UwsgiDecoderException(Reason.INVALID_HEADER, "empty header name in var " + varName);
-		}
-		char[] name = new char[length];
+		char[] name = new char[varName.length() - HTTP_PREFIX_LENGTH];
 		boolean wordStart = true;
-		for (int i = 0; i < length; i++) {
-			char c = varName.charAt(HTTP_PREFIX.length() + i);
+		for (int i = 0; i < name.length; i++) {
+			char c = varName.charAt(HTTP_PREFIX_LENGTH + i);
 			if (c == '_' || c == '-') {
 				name[i] = '-';
 				wordStart = true;
 			}
-			else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			else {
 				name[i] = wordStart ? Character.toUpperCase(c) : Character.toLowerCase(c);
 				wordStart = false;
 			}
-			else {
-				throw new UwsgiDecoderException(Reason.INVALID_HEADER, "var name " + abbreviate(varName));
-			}
 		}
 		return new String(name);
-	}
-
-	/**
-	 * Refuse a value that Netty's header validation would reject: control characters other than
-	 * HTAB (CR, LF and NUL among them), or leading white space.
-	 */
-	private static void checkHeaderValue(String name, String value) {
-		int invalid = HttpHeaderValidationUtil.validateValidHeaderValue(value);
-		if (invalid >= 0) {
-			throw new UwsgiDecoderException(Reason.INVALID_HEADER, String.format(Locale.ROOT,
-					"character 0x%02X at %d in the value of %s", (int) value.charAt(invalid), invalid, abbreviate(name)));
-		}
 	}
 
 	private static void checkUri(String uri) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +17,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -307,6 +310,7 @@ class UwsgiRequestDecoderFuzzTests {
 			assertThat(this.inbound.get(0)).isInstanceOf(UwsgiHttpRequest.class);
 			UwsgiHttpRequest request = (UwsgiHttpRequest) this.inbound.get(0);
 			assertThat(request.decoderResult().isSuccess()).isTrue();
+			checkHeaders(request);
 			ByteArrayOutputStream body = new ByteArrayOutputStream();
 			boolean last = false;
 			for (Object message : this.inbound.subList(1, this.inbound.size())) {
@@ -323,6 +327,21 @@ class UwsgiRequestDecoderFuzzTests {
 				.isEqualTo(Arrays.copyOfRange(this.wire, bodyStart, bodyStart + (int) expectedLength));
 			assertThat(last).as("last content received").isEqualTo(expectedLength == request.contentLength());
 			checkAnswered();
+		}
+
+		/**
+		 * Every header that the request lists is read alike on demand, and is a header Netty's
+		 * validation would have accepted (headers are read from the vars only when asked for).
+		 */
+		private void checkHeaders(UwsgiHttpRequest request) {
+			HttpHeaders onDemand = UwsgiHttpRequest.from(request.vars()).headers();
+			for (Map.Entry<String, String> header : request.headers().entries()) {
+				assertThat(onDemand.getAll(header.getKey())).as(header.getKey())
+					.isEqualTo(request.headers().getAll(header.getKey()))
+					.contains(header.getValue());
+				assertThat(DefaultHttpHeadersFactory.headersFactory().newHeaders().add(header.getKey(), header.getValue())
+					.get(header.getKey())).isEqualTo(header.getValue());
+			}
 		}
 
 		private void checkAnswered() {

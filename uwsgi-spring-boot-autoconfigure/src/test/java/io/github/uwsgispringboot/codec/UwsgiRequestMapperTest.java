@@ -3,7 +3,10 @@ package io.github.uwsgispringboot.codec;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -294,6 +297,60 @@ class UwsgiRequestMapperTest {
 	void everyVarIsKeptAsSent() {
 		UwsgiVars vars = get().add("HTTP_ACCEPT", "*/*").add("UWSGI_SCRIPT", "x").build();
 		assertThat(UwsgiHttpRequest.from(vars).vars()).isEqualTo(vars);
+	}
+
+	@Test
+	void headerValuesAreCheckedOnTheirBytesWithNettysRule() {
+		// every byte at every position of values of up to 40 bytes, among ASCII or high bytes, at
+		// the start, in the middle and at the end of a block (where fewer than 8 bytes follow)
+		for (int length = 0; length <= 40; length++) {
+			for (int position = 0; position < Math.max(length, 1); position++) {
+				for (int b = 0; b < 256; b++) {
+					for (byte filler : new byte[] { 'a', (byte) 0xC3 }) {
+						byte[] value = new byte[length];
+						Arrays.fill(value, filler);
+						if (length > 0) {
+							value[position] = (byte) b;
+						}
+						int expected = HttpHeaderValidationUtil
+							.validateValidHeaderValue(new String(value, StandardCharsets.ISO_8859_1));
+						for (int start : new int[] { 0, 13, 64 - length }) {
+							byte[] block = new byte[64];
+							System.arraycopy(value, 0, block, start, length);
+							assertThat(UwsgiRequestMapper.invalidValueIndex(block, start, length))
+								.as("byte 0x%02X at %d of %d at %d", b, position, length, start)
+								.isEqualTo(expected);
+						}
+					}
+				}
+			}
+		}
+	}
+
+	@Test
+	void headerNamesAreSpelledFromLettersDigitsUnderscoresAndDashesOnly() {
+		for (int length = 1; length <= 20; length++) {
+			for (int position = 0; position < length; position++) {
+				for (int c = 1; c < 256; c++) {
+					char[] name = new char[length];
+					Arrays.fill(name, 'A');
+					name[position] = (char) c;
+					String varName = "HTTP_" + new String(name);
+					boolean valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
+							|| c == '-';
+					if (valid) {
+						assertThat(map(get().add(varName, "v")).headers().get(UwsgiRequestMapper.headerName(varName)))
+							.as(varName)
+							.isEqualTo("v");
+					}
+					else {
+						assertThatExceptionOfType(UwsgiDecoderException.class).as(varName)
+							.isThrownBy(() -> map(get().add(varName, "v")))
+							.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(UwsgiDecoderException.Reason.INVALID_HEADER));
+					}
+				}
+			}
+		}
 	}
 
 	private static UwsgiHttpRequest map(UwsgiVars.Builder vars) {
