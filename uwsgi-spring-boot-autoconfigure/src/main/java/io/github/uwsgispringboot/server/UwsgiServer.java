@@ -4,10 +4,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
@@ -66,7 +66,8 @@ public final class UwsgiServer {
 
 	private UnixSocketFile unixSocketFile;
 
-	private final AtomicInteger openConnections = new AtomicInteger();
+	/** Keeps to {@code maxConnections} across every listener of this server. */
+	private final ConnectionLimiter limiter = new ConnectionLimiter();
 
 	private final List<Channel> acceptors = new CopyOnWriteArrayList<>();
 
@@ -169,23 +170,31 @@ public final class UwsgiServer {
 				.bindAddress(() -> address)
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
+				.runOn(UwsgiLoopResources.shared())
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
-			for (UwsgiServerCustomizer customizer : this.customizers) {
-				server = customizer.apply(server);
-			}
-			if (this.options.maxConnections() > 0) {
-				ConnectionLimiter limiter = new ConnectionLimiter();
+			ConnectionLimiter limiter = (this.options.maxConnections() > 0) ? this.limiter : null;
+			if (limiter != null) {
 				server = server.option(ChannelOption.MAX_MESSAGES_PER_READ, 1)
 					.doOnBound((bound) -> bound.channel().pipeline().addFirst("uwsgi.connectionLimiter", limiter));
+			}
+			for (UwsgiServerCustomizer customizer : this.customizers) {
+				server = customizer.apply(server);
 			}
 			SslContext sslContext = this.options.sslContext();
 			if (sslContext != null) {
 				server = server.secure((spec) -> spec.sslContext(sslContext));
 			}
 			DisposableServer bound = server.bindNow();
-			this.acceptors.add(bound.channel());
-			bound.onDispose(() -> this.acceptors.remove(bound.channel()));
+			Channel listener = bound.channel();
+			List<Channel> acceptors = new ArrayList<>();
+			acceptors.add(listener);
+			acceptors.addAll(UwsgiAcceptors.add(listener, UwsgiAcceptors.count(listener.eventLoop().parent()), limiter));
+			this.acceptors.addAll(acceptors);
+			bound.onDispose(() -> this.acceptors.removeAll(acceptors));
+			if (logger.isDebugEnabled()) {
+				logger.debug("uwsgi listener " + bound.address() + " accepting on " + acceptors.size() + " event loop(s)");
+			}
 			return bound;
 		}
 		catch (RuntimeException ex) {
@@ -210,26 +219,89 @@ public final class UwsgiServer {
 
 	/**
 	 * Stop accepting while {@code maxConnections} are open: further connections wait in the
-	 * kernel's accept queue. Counted as each connection is accepted, one per read, so that the
+	 * kernel's accept queue. Counted as each connection is accepted, one per read. Several event
+	 * loops accept at once (see {@link UwsgiAcceptors}), so a loop may accept a connection while
+	 * another reaches the limit: such a connection waits here, not served, until one closes. The
 	 * limit holds exactly.
 	 */
 	@Sharable
 	private final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
+		/** Accepted beyond the limit, each with the context of the acceptor that accepted it. */
+		private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+		private int served;
+
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
-			if (msg instanceof Channel connection) {
-				if (UwsgiServer.this.openConnections.incrementAndGet() >= UwsgiServer.this.options.maxConnections()
-						&& !UwsgiServer.this.draining) {
+			if (!(msg instanceof Channel connection)) {
+				ctx.fireChannelRead(msg);
+				return;
+			}
+			boolean serve;
+			synchronized (this) {
+				serve = this.served < UwsgiServer.this.options.maxConnections() || UwsgiServer.this.draining;
+				if (serve) {
+					this.served++;
+				}
+				else {
+					this.waiting.add(new Waiting(ctx, connection));
+				}
+				if (this.served >= UwsgiServer.this.options.maxConnections() && !UwsgiServer.this.draining) {
 					setAccepting(false);
 				}
-				connection.closeFuture().addListener((ChannelFuture closed) -> {
-					if (UwsgiServer.this.openConnections.decrementAndGet() < UwsgiServer.this.options.maxConnections()) {
+			}
+			if (serve) {
+				serve(ctx, connection);
+			}
+		}
+
+		private void serve(ChannelHandlerContext ctx, Channel connection) {
+			connection.closeFuture().addListener((ChannelFuture closed) -> closed());
+			ctx.fireChannelRead(connection);
+		}
+
+		private void closed() {
+			Waiting next;
+			synchronized (this) {
+				next = this.waiting.poll();
+				if (next == null) {
+					this.served--;
+					if (this.served < UwsgiServer.this.options.maxConnections()) {
 						setAccepting(true);
 					}
-				});
+					return;
+				}
 			}
-			ctx.fireChannelRead(msg);
+			next.context.executor().execute(() -> serve(next.context, next.connection));
+		}
+
+		/** Serve every connection waiting here: a graceful shutdown has started. */
+		void drain() {
+			List<Waiting> all;
+			synchronized (this) {
+				all = new ArrayList<>(this.waiting);
+				this.served += all.size();
+				this.waiting.clear();
+			}
+			for (Waiting next : all) {
+				next.context.executor().execute(() -> serve(next.context, next.connection));
+			}
+		}
+
+		/** Close the connections waiting here: the server stops. */
+		void closeWaiting() {
+			List<Waiting> all;
+			synchronized (this) {
+				all = new ArrayList<>(this.waiting);
+				this.waiting.clear();
+			}
+			for (Waiting next : all) {
+				next.connection.unsafe().closeForcibly();
+			}
+		}
+
+		private record Waiting(ChannelHandlerContext context, Channel connection) {
 		}
 
 	}
@@ -240,6 +312,14 @@ public final class UwsgiServer {
 				acceptor.config().setAutoRead(accepting);
 			}
 		}
+	}
+
+	/**
+	 * Return the channels that accept connections, over every listener.
+	 * @return the acceptors
+	 */
+	List<Channel> acceptors() {
+		return List.copyOf(this.acceptors);
 	}
 
 	/**
@@ -279,6 +359,7 @@ public final class UwsgiServer {
 	public boolean shutDownGracefully(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		this.draining = true;
+		this.limiter.drain();
 		setAccepting(true);
 		closeListenersDrainingUnixSocket();
 		boolean finished = awaitConnections(deadline);
@@ -328,6 +409,7 @@ public final class UwsgiServer {
 	 */
 	public void stop() {
 		closeListeners();
+		this.limiter.closeWaiting();
 		// a connection lingering over an unread body closes by itself within the linger timeout
 		this.connections.close().awaitUninterruptibly(LISTENER_CLOSE_TIMEOUT.toMillis());
 	}
