@@ -5,7 +5,9 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map.Entry;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -229,53 +231,46 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 
 	@Override
 	public Integer getInt(CharSequence name) {
-		String value = get(name);
-		try {
-			return (value != null) ? CharSequenceValueConverter.INSTANCE.convertToInt(value) : null;
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
+		return convert(name, CharSequenceValueConverter.INSTANCE::convertToInt);
 	}
 
 	@Override
 	public int getInt(CharSequence name, int defaultValue) {
-		Integer value = getInt(name);
-		return (value != null) ? value : defaultValue;
+		return Objects.requireNonNullElse(getInt(name), defaultValue);
 	}
 
 	@Override
 	public Short getShort(CharSequence name) {
-		String value = get(name);
-		try {
-			return (value != null) ? CharSequenceValueConverter.INSTANCE.convertToShort(value) : null;
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
+		return convert(name, CharSequenceValueConverter.INSTANCE::convertToShort);
 	}
 
 	@Override
 	public short getShort(CharSequence name, short defaultValue) {
-		Short value = getShort(name);
-		return (value != null) ? value : defaultValue;
+		return Objects.requireNonNullElse(getShort(name), defaultValue);
 	}
 
 	@Override
 	public Long getTimeMillis(CharSequence name) {
-		String value = get(name);
-		try {
-			return (value != null) ? CharSequenceValueConverter.INSTANCE.convertToTimeMillis(value) : null;
-		}
-		catch (RuntimeException ex) {
-			return null;
-		}
+		return convert(name, CharSequenceValueConverter.INSTANCE::convertToTimeMillis);
 	}
 
 	@Override
 	public long getTimeMillis(CharSequence name, long defaultValue) {
-		Long value = getTimeMillis(name);
-		return (value != null) ? value : defaultValue;
+		return Objects.requireNonNullElse(getTimeMillis(name), defaultValue);
+	}
+
+	/**
+	 * Convert the first value of a header as Netty's headers do: {@code null} when there is none
+	 * or it does not convert.
+	 */
+	private <T> T convert(CharSequence name, Function<CharSequence, T> converter) {
+		String value = get(name);
+		try {
+			return (value != null) ? converter.apply(value) : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	@Override
