@@ -37,7 +37,8 @@ enum KnownVar {
 	/** The known vars by {@link #slot}, in open addressing: a few times more slots than vars. */
 	private static final KnownVar[] SLOTS = slots();
 
-	private static final int SHORTEST = 5;
+	/** A bit for the length of each known name: most names have none of them. */
+	private static final long LENGTHS = lengths();
 
 	private final byte[] bytes = name().getBytes(StandardCharsets.ISO_8859_1);
 
@@ -81,7 +82,7 @@ enum KnownVar {
 	 * @return the var, or {@code null} for any other name
 	 */
 	static KnownVar of(byte[] bytes, int start, int length) {
-		if (length < SHORTEST) {
+		if (length >= Long.SIZE || (LENGTHS & (1L << length)) == 0) {
 			return null;
 		}
 		long head = head(bytes, start, length);
@@ -117,6 +118,14 @@ enum KnownVar {
 	private static long tail(byte[] bytes, int start, int length) {
 		return (length >= Long.BYTES) ? (long) Words.LONGS.get(bytes, start + length - Long.BYTES)
 				: (int) Words.INTS.get(bytes, start + length - Integer.BYTES);
+	}
+
+	private static long lengths() {
+		long lengths = 0;
+		for (KnownVar known : values()) {
+			lengths |= 1L << known.bytes.length;
+		}
+		return lengths;
 	}
 
 	private static KnownVar[] slots() {

@@ -385,12 +385,15 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * checked 8 bytes at a time.
 	 */
 	private boolean isHeaderName(int nameStart, int nameLength) {
-		if (nameLength == HTTP_PREFIX_LENGTH) {
+		int start = nameStart + HTTP_PREFIX_LENGTH;
+		int end = nameStart + nameLength;
+		if (start == end) {
 			return false;
 		}
-		int end = nameStart + nameLength;
-		if (nameLength >= Long.BYTES && isUpperCaseOrUnderscore((long) LONGS.get(this.block, end - Long.BYTES))) {
-			int i = nameStart;
+		// words from the header name on, or the last 8 bytes of the var name for a short one
+		int from = Math.max(nameStart, Math.min(start, end - Long.BYTES));
+		if (end - from >= Long.BYTES && isUpperCaseOrUnderscore((long) LONGS.get(this.block, end - Long.BYTES))) {
+			int i = from;
 			while (i < end - Long.BYTES && isUpperCaseOrUnderscore((long) LONGS.get(this.block, i))) {
 				i += Long.BYTES;
 			}
@@ -398,7 +401,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 				return true;
 			}
 		}
-		for (int i = nameStart + HTTP_PREFIX_LENGTH; i < end; i++) {
+		for (int i = start; i < end; i++) {
 			if (!isHeaderNameChar(this.block[i])) {
 				return false;
 			}
