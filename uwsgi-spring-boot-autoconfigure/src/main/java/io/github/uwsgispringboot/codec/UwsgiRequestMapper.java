@@ -127,6 +127,12 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		return mapper.request();
 	}
 
+	/**
+	 * Read a request from vars already read or built.
+	 * @param vars the vars
+	 * @return the request
+	 * @throws UwsgiDecoderException when the vars do not describe a valid HTTP request
+	 */
 	static UwsgiHttpRequest map(UwsgiVars vars) {
 		UwsgiRequestMapper mapper = new UwsgiRequestMapper(vars.block());
 		mapper.vars = vars;
