@@ -30,6 +30,7 @@
 #                    taken, the next hundred is tried
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/harness.sh
 root=$(pwd)
 module=uwsgi-spring-boot-benchmarks
 out="$module/target/e2e"
@@ -55,7 +56,6 @@ for tool in "$nginx_bin" wrk uwsgi java curl; do
 done
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || { echo "uWSGI's python3 plugin is missing: apt-get install uwsgi-plugin-python3" >&2; exit 1; }
 
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 1 10); do
   taken=""
   for offset in $(seq 0 12); do port_taken $((base_port + offset)) && taken=$((base_port + offset)) && break; done
@@ -77,14 +77,6 @@ case "$build" in
 esac
 
 run_dir="" app_pid="" uwsgi_pid="" nginx_pid=""
-stop() { # pid signal: send the signal, wait up to 10 s, then kill
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$2" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop "$nginx_pid" TERM
   stop "$uwsgi_pid" INT
@@ -98,13 +90,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rm -rf "$out" && mkdir -p "$out/runs"
-# unix socket paths must stay short (108 bytes): the run directory lives in /tmp
-run_dir=$(mktemp -d "${TMPDIR:-/tmp}/uwsgi-benchmark.XXXXXX")
-# nginx's workers may run as another user (nobody, www-data): let them in
-chmod 755 "$run_dir"
-for temp in client_body_temp uwsgi_temp proxy_temp fastcgi_temp scgi_temp; do
-  mkdir -p "$run_dir/$temp" && chmod 777 "$run_dir/$temp"
-done
+run_dir=$(new_run_dir uwsgi-benchmark)
 
 # Run on copies of this project's jars: others may rebuild them (~/.m2, target/) during the run
 code="commit $(git rev-parse --short HEAD 2>/dev/null)"
@@ -126,18 +112,6 @@ if [ "$build" = reactor ] && ! git diff --quiet HEAD -- uwsgi-spring-boot-autoco
   code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
 fi
 
-await() { # description pid test...: wait up to 60 s until the test passes
-  local what=$1 pid=$2
-  shift 2
-  for _ in $(seq 1 120); do
-    "$@" && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "$what did not start; the logs:" >&2
-  tail -n 50 "$run_dir"/*.log >&2
-  exit 1
-}
 
 echo "Starting the Spring application, uWSGI and nginx..."
 jfr_opts=()

@@ -24,6 +24,7 @@
 #                    taken, the next hundred is tried
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/harness.sh
 module=uwsgi-spring-boot-benchmarks
 out="$module/target/memory"
 
@@ -42,7 +43,6 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((connections + 200)
   exit 1
 fi
 
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 1 10); do
   taken=""
   for offset in 0 1 10 11; do port_taken $((base_port + offset)) && taken=$((base_port + offset)) && break; done
@@ -62,14 +62,6 @@ case "$build" in
 esac
 
 run_dir="" app_pid="" nginx_pid="" client_pid=""
-stop() { # pid signal: send the signal, wait up to 10 s, then kill
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$2" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   exec 3>&- 2>/dev/null || true
   stop "$client_pid" TERM
@@ -84,13 +76,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rm -rf "$out" && mkdir -p "$out"
-# unix socket paths must stay short (108 bytes): the run directory lives in /tmp
-run_dir=$(mktemp -d "${TMPDIR:-/tmp}/uwsgi-memory.XXXXXX")
-# nginx's workers may run as another user (nobody, www-data): let them in
-chmod 755 "$run_dir"
-for temp in client_body_temp uwsgi_temp proxy_temp fastcgi_temp scgi_temp; do
-  mkdir -p "$run_dir/$temp" && chmod 777 "$run_dir/$temp"
-done
+run_dir=$(new_run_dir uwsgi-memory)
 
 # Run on copies of this project's classes and jars: others may rebuild them during the run
 code="commit $(git rev-parse --short HEAD 2>/dev/null)"
@@ -111,18 +97,6 @@ elif ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; the
   code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
 fi
 
-await() { # description pid test...: wait up to 60 s until the test passes
-  local what=$1 pid=$2
-  shift 2
-  for _ in $(seq 1 120); do
-    "$@" && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "$what did not get ready; the logs:" >&2
-  tail -n 50 "$run_dir"/*.log >&2
-  exit 1
-}
 
 echo "Starting the Spring application and nginx..."
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options

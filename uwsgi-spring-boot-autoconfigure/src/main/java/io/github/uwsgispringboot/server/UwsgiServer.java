@@ -171,6 +171,9 @@ public final class UwsgiServer {
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
 				.runOn(UwsgiLoopResources.shared())
+				// Netty's channels enable TCP_NODELAY themselves: Reactor Netty's default would set
+				// it a second time, a system call per connection, that is per request
+				.childOption(ChannelOption.TCP_NODELAY, null)
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
 			ConnectionLimiter limiter = (this.options.maxConnections() > 0) ? this.limiter : null;

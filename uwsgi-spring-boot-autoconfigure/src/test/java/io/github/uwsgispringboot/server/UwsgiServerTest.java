@@ -22,15 +22,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
 import io.github.uwsgispringboot.codec.UwsgiConstants;
@@ -105,6 +108,16 @@ class UwsgiServerTest {
 			assertThat(client.readResponse().getBytes(StandardCharsets.ISO_8859_1)).containsExactly(0x64, 0x00, 0x00,
 					0x01);
 		}
+	}
+
+	@Test
+	void tcpConnectionsSendWithoutNagleDelay() throws Exception {
+		HttpHandler noDelay = (request, response) -> {
+			Connection connection = ServerHttpRequestDecorator.getNativeRequest(request);
+			return write(response, "TCP_NODELAY=" + connection.channel().config().getOption(ChannelOption.TCP_NODELAY));
+		};
+		start(options(0, null), noDelay);
+		assertThat(body(exchange(this.server.tcpAddress(), get("/"), ""))).isEqualTo("TCP_NODELAY=true");
 	}
 
 	@Test
