@@ -109,10 +109,20 @@ final class UwsgiAcceptors {
 				extra.pipeline().addLast(first);
 			}
 			extra.pipeline().addLast(new AcceptorDelegate(acceptor));
-			loop.register(extra).syncUninterruptibly();
+			try {
+				loop.register(extra).syncUninterruptibly();
+			}
+			catch (RuntimeException ex) {
+				// never closed: the descriptor is the listener's
+				logger.warn("uwsgi listener " + listener.localAddress() + " accepts on " + (added.size() + 1)
+						+ " event loop(s) only: " + ex);
+				break;
+			}
 			added.add(extra);
 		}
-		listener.pipeline().addFirst(CLOSE_GUARD, new DeregisterBeforeClose(List.copyOf(added)));
+		if (!added.isEmpty()) {
+			listener.pipeline().addFirst(CLOSE_GUARD, new DeregisterBeforeClose(List.copyOf(added)));
+		}
 		return added;
 	}
 
