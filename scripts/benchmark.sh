@@ -24,9 +24,12 @@
 #   JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseG1GC"  the Spring application's JVM options
 #   ROWS="ours-unix proxy"  only these rows (nginx ours-unix ours-tcp proxy uwsgi-unix uwsgi-tcp)
 #   JFR=1            record the Spring application with Java Flight Recorder (target/e2e/app.jfr)
+#   BASELINE=REV     also build the application from git revision REV (in a temporary worktree) and
+#                    measure it side by side, as two more rows (baseline-unix, baseline-tcp), in the
+#                    same rounds: the way to tell whether a change is faster on a noisy machine
 #   BUILD=reactor    build the module and what it depends on from this tree (default);
 #                    BUILD=module: the module only, the others from ~/.m2; BUILD=none: no build
-#   BASE_PORT=18180  first of the ports used (BASE_PORT .. BASE_PORT+12); when one of them is
+#   BASE_PORT=18180  first of the ports used (BASE_PORT .. BASE_PORT+15); when one of them is
 #                    taken, the next hundred is tried
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +61,7 @@ done
 
 for _ in $(seq 1 10); do
   taken=""
-  for offset in $(seq 0 12); do port_taken $((base_port + offset)) && taken=$((base_port + offset)) && break; done
+  for offset in $(seq 0 15); do port_taken $((base_port + offset)) && taken=$((base_port + offset)) && break; done
   [ -z "$taken" ] && break
   echo "Port $taken is taken: trying ports from $((base_port + 100))"
   base_port=$((base_port + 100))
@@ -67,6 +70,8 @@ done
 port_nginx=$base_port port_ours_unix=$((base_port + 1)) port_ours_tcp=$((base_port + 2))
 port_proxy=$((base_port + 3)) port_uwsgi_unix=$((base_port + 4)) port_uwsgi_tcp=$((base_port + 5))
 app_http_port=$((base_port + 10)) app_uwsgi_port=$((base_port + 11)) uwsgi_tcp_port=$((base_port + 12))
+port_baseline_unix=$((base_port + 6)) port_baseline_tcp=$((base_port + 7))
+baseline_http_port=$((base_port + 13)) baseline_uwsgi_port=$((base_port + 14))
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 case "$build" in
@@ -76,11 +81,24 @@ case "$build" in
   *) echo "BUILD must be reactor, module or none" >&2; exit 1 ;;
 esac
 
-run_dir="" app_pid="" uwsgi_pid="" nginx_pid=""
+baseline=${BASELINE:-} baseline_tree=""
+if [ -n "$baseline" ]; then
+  baseline_commit=$(git rev-parse --short "$baseline^{commit}") || { echo "BASELINE: no such revision: $baseline" >&2; exit 1; }
+  baseline_tree=$(mktemp -d "${TMPDIR:-/tmp}/uwsgi-baseline.XXXXXX")
+  git worktree add -q --detach "$baseline_tree" "$baseline_commit"
+  echo "Building the baseline ($baseline_commit)..."
+  (cd "$baseline_tree" && ./mvnw -q -B -DskipTests package -pl "$module" -am)
+fi
+
+run_dir="" app_pid="" baseline_pid="" uwsgi_pid="" nginx_pid=""
 cleanup() {
   stop "$nginx_pid" TERM
   stop "$uwsgi_pid" INT
   stop "$app_pid" TERM
+  stop "$baseline_pid" TERM
+  if [ -n "$baseline_tree" ]; then
+    git worktree remove --force "$baseline_tree" 2>/dev/null || rm -rf "$baseline_tree"
+  fi
   if [ -n "$run_dir" ]; then
     cp "$run_dir"/*.log "$out/" 2>/dev/null || true
     rm -rf "$run_dir"
@@ -111,6 +129,20 @@ done
 if [ "$build" = reactor ] && ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
   code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
 fi
+baseline_classpath=""
+if [ -n "$baseline" ]; then
+  code="$code; baseline rows: commit $baseline_commit"
+  mkdir -p "$run_dir/baseline"
+  cp -r "$baseline_tree/$module/target/classes" "$run_dir/baseline/benchmarks"
+  baseline_classpath="$run_dir/baseline/benchmarks"
+  IFS=: read -ra entries < "$baseline_tree/$module/target/classpath.txt" || true
+  for entry in "${entries[@]}"; do
+    case "$(basename "$entry")" in
+      uwsgi-spring-boot-*) cp -r "$entry" "$run_dir/baseline/" && entry="$run_dir/baseline/$(basename "$entry")" ;;
+    esac
+    baseline_classpath="$baseline_classpath:$entry"
+  done
+fi
 
 
 echo "Starting the Spring application, uWSGI and nginx..."
@@ -121,6 +153,13 @@ java $java_opts "${jfr_opts[@]}" -cp "$classpath" io.github.uwsgispringboot.benc
   --server.address=127.0.0.1 --server.port="$app_http_port" \
   --uwsgi.port="$app_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/app.sock" > "$run_dir/app.log" 2>&1 &
 app_pid=$!
+if [ -n "$baseline" ]; then
+  # shellcheck disable=SC2086
+  java $java_opts -cp "$baseline_classpath" io.github.uwsgispringboot.benchmarks.app.HelloApplication \
+    --server.address=127.0.0.1 --server.port="$baseline_http_port" \
+    --uwsgi.port="$baseline_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/baseline.sock" > "$run_dir/baseline.log" 2>&1 &
+  baseline_pid=$!
+fi
 
 uwsgi --plugin python3 --master --processes "$uwsgi_processes" --threads 1 --die-on-term \
   --socket "$run_dir/uwsgi.sock" --socket "127.0.0.1:$uwsgi_tcp_port" --chmod-socket=666 --listen 1024 \
@@ -135,11 +174,14 @@ sed -e "s|@RUN_DIR@|$run_dir|g" -e "s|@NGINX_WORKERS@|$nginx_workers|g" -e "s|@B
     -e "s|@APP_HTTP_PORT@|$app_http_port|g" -e "s|@APP_UWSGI_PORT@|$app_uwsgi_port|g" \
     -e "s|@APP_SOCKET@|$run_dir/app.sock|g" -e "s|@UWSGI_SOCKET@|$run_dir/uwsgi.sock|g" \
     -e "s|@UWSGI_TCP_PORT@|$uwsgi_tcp_port|g" \
+    -e "s|@PORT_BASELINE_UNIX@|$port_baseline_unix|g" -e "s|@PORT_BASELINE_TCP@|$port_baseline_tcp|g" \
+    -e "s|@BASELINE_SOCKET@|$run_dir/baseline.sock|g" -e "s|@BASELINE_UWSGI_PORT@|$baseline_uwsgi_port|g" \
     "$module/nginx/nginx.conf" > "$run_dir/nginx.conf"
 "$nginx_bin" -p "$run_dir" -c "$run_dir/nginx.conf" 2> "$run_dir/nginx.log" &
 nginx_pid=$!
 
 await "The Spring application" "$app_pid" curl -sf -o /dev/null "http://127.0.0.1:$app_http_port/hello"
+[ -z "$baseline" ] || await "The baseline application" "$baseline_pid" curl -sf -o /dev/null "http://127.0.0.1:$baseline_http_port/hello"
 await "uWSGI" "$uwsgi_pid" test -S "$run_dir/uwsgi.sock"
 await nginx "$nginx_pid" curl -sf -o /dev/null "http://127.0.0.1:$port_nginx/hello"
 kill -0 "$nginx_pid" 2>/dev/null || { echo "nginx did not start:" >&2; cat "$run_dir"/nginx*.log >&2; exit 1; }
@@ -153,6 +195,11 @@ proxy	ours, HTTP port, proxy_pass keep-alive	proxy	http	$port_proxy
 uwsgi-unix	uWSGI 2.0, uwsgi_pass unix socket	uwsgi	unix	$port_uwsgi_unix
 uwsgi-tcp	uWSGI 2.0, uwsgi_pass TCP	uwsgi	tcp	$port_uwsgi_tcp
 ROWS
+if [ -n "$baseline" ]; then
+  printf '%s\t%s\t%s\t%s\t%s\n' \
+    baseline-unix "ours at $baseline_commit (baseline), uwsgi_pass unix socket" baseline unix "$port_baseline_unix" \
+    baseline-tcp "ours at $baseline_commit (baseline), uwsgi_pass TCP" baseline tcp "$port_baseline_tcp" >> "$out/rows.tsv"
+fi
 if [ -n "${ROWS:-}" ]; then
   awk -F'\t' -v rows=" $ROWS " 'index(rows, " " $1 " ")' "$out/rows.tsv" > "$out/rows.selected"
   mv "$out/rows.selected" "$out/rows.tsv"
@@ -179,7 +226,7 @@ cpu_ticks() { # pid...: CPU time (user + system, clock ticks) of the processes a
   done | awk '{ sum += $1 } END { print sum + 0 }'
 }
 backend_of() { # id: the process serving the row
-  case "$1" in nginx) ;; uwsgi-*) echo "$uwsgi_pid" ;; *) echo "$app_pid" ;; esac
+  case "$1" in nginx) ;; uwsgi-*) echo "$uwsgi_pid" ;; baseline-*) echo "$baseline_pid" ;; *) echo "$app_pid" ;; esac
 }
 waited_ticks() { # CPU time of this script's finished children (wrk), clock ticks
   sed 's/.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
@@ -233,7 +280,7 @@ ENV
 
 echo
 docs_args=()
-[ -z "${QUICK:-}" ] && [ -z "${ROWS:-}" ] && docs_args=(docs/performance.md docs/performance.png)
+[ -z "${QUICK:-}" ] && [ -z "${ROWS:-}" ] && [ -z "$baseline" ] && docs_args=(docs/performance.md docs/performance.png)
 java -Djava.awt.headless=true -cp "$classpath" io.github.uwsgispringboot.benchmarks.report.EndToEndReport \
   "$out" "${docs_args[@]}"
 echo "Results: $out/results.md, $out/performance.png${docs_args:+; updated docs/performance.md and docs/performance.png}"

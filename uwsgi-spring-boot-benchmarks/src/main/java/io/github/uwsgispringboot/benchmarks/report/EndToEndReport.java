@@ -24,7 +24,7 @@ import javax.imageio.ImageIO;
  * page's generated section and the chart.
  * <p>
  * The run's directory holds {@code rows.tsv} ({@code id, label, group, transport} per row, in
- * table order; group is {@code ceiling}, {@code ours}, {@code proxy} or {@code uwsgi}),
+ * table order; group is {@code ceiling}, {@code ours}, {@code proxy}, {@code uwsgi} or {@code baseline}),
  * {@code environment.tsv} ({@code name, value}: machine and parameters),
  * {@code runs/ROUND.ID.wrk}, the output of {@code wrk --latency} for each round and row, and
  * {@code runs/ROUND.ID.cpu}, the CPU time in microseconds that the row's backend, nginx and wrk

@@ -108,6 +108,7 @@ final class ThroughputChart {
 			case "ours" -> new Color(0x1E88E5);
 			case "proxy" -> new Color(0xFB8C00);
 			case "uwsgi" -> new Color(0x43A047);
+			case "baseline" -> new Color(0x90CAF9);
 			default -> Color.BLACK;
 		};
 	}
