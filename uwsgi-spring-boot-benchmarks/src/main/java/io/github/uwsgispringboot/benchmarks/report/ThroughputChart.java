@@ -13,7 +13,7 @@ import java.util.Locale;
 /**
  * Draws the end-to-end benchmark's requests per second as a horizontal bar chart, with nothing but
  * the JDK (run with {@code -Djava.awt.headless=true}). The group of a bar ({@code ceiling},
- * {@code ours}, {@code proxy}, {@code uwsgi}) picks its colour.
+ * {@code ours}, {@code proxy}, {@code uwsgi}, {@code baseline}) picks its colour.
  */
 final class ThroughputChart {
 
