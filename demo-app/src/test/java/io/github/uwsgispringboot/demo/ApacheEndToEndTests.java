@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -59,14 +57,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 // uwsgi.port=0: a random port, never 3031, which mod_proxy_uwsgi cannot reach (Apache.start checks)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApacheEndToEndTests {
+class ApacheEndToEndTests extends ProxiedApplicationTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private final HttpClient client = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(10))
-		.build();
 
 	@Value("${local.uwsgi.port}")
 	private int uwsgiPort;
@@ -140,28 +133,6 @@ class ApacheEndToEndTests {
 		HttpResponse<String> response = send(request);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(readMap(response)).containsEntry("sha256", sha256(body));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
-		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
-		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
-			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(path).isEqualTo(200);
-			assertThat(response.body().length).as(path).isEqualTo(expected.length);
-			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
-		for (String path : List.of("/download/bytes", "/download/file")) {
-			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
-			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
-				.hasValue(DemoContent.DOWNLOAD_SIZE);
-		}
 	}
 
 	@ParameterizedTest
@@ -245,15 +216,6 @@ class ApacheEndToEndTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
-		assertThat(seen).containsEntry("segment", "café au lait")
-			.containsEntry("q", "été&more")
-			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void subPathMountArrivesAsTheContextPath(Transport transport) throws Exception {
 		URI uri = this.apache.uri(transport, "/app/request?x=1");
 		Map<String, Object> seen = readMap(send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build()));
@@ -301,14 +263,6 @@ class ApacheEndToEndTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
-		HttpResponse<String> response = send(get(transport, "/error-demo"));
-		assertThat(response.statusCode()).isEqualTo(500);
-		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void twoHundredConcurrentRequestsAllGetTheirOwnAnswer(Transport transport) throws Exception {
 		// Each client on a connection of its own, closed after the response: while all its workers
 		// are busy, Apache's event MPM closes idle keep-alive connections, and java.net.http does
@@ -332,8 +286,9 @@ class ApacheEndToEndTests {
 		}
 	}
 
-	private HttpRequest get(Transport transport, String path) {
-		return HttpRequest.newBuilder(this.apache.uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
+	@Override
+	protected URI uri(Transport transport, String path) {
+		return this.apache.uri(transport, path);
 	}
 
 	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
@@ -341,10 +296,6 @@ class ApacheEndToEndTests {
 			.timeout(Duration.ofSeconds(60))
 			.POST(body)
 			.header("Content-Type", "application/octet-stream");
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-		return this.client.send(request, BodyHandlers.ofString());
 	}
 
 	@ParameterizedTest

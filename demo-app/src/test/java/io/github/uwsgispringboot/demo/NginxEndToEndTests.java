@@ -2,8 +2,7 @@ package io.github.uwsgispringboot.demo;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.http.HttpClient;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,14 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NginxEndToEndTests {
+class NginxEndToEndTests extends ProxiedApplicationTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private final HttpClient client = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(10))
-		.build();
 
 	@Value("${local.uwsgi.port}")
 	private int uwsgiPort;
@@ -117,28 +110,6 @@ class NginxEndToEndTests {
 		HttpResponse<String> response = send(request);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(readMap(response)).containsEntry("sha256", sha256(body));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
-		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
-		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
-			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(path).isEqualTo(200);
-			assertThat(response.body().length).as(path).isEqualTo(expected.length);
-			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
-		for (String path : List.of("/download/bytes", "/download/file")) {
-			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
-			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
-				.hasValue(DemoContent.DOWNLOAD_SIZE);
-		}
 	}
 
 	@ParameterizedTest
@@ -210,15 +181,6 @@ class NginxEndToEndTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
-		assertThat(seen).containsEntry("segment", "café au lait")
-			.containsEntry("q", "été&more")
-			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void proxySuppliedSchemeClientAddressAndMountPrefixReachTheApplication(Transport transport) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(this.nginx.uri(transport, "/app/request?x=1"))
 			.header("X-Real-IP", "198.51.100.23")
@@ -282,14 +244,6 @@ class NginxEndToEndTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
-		HttpResponse<String> response = send(get(transport, "/error-demo"));
-		assertThat(response.statusCode()).isEqualTo(500);
-		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void twoHundredConcurrentRequestsAllGetTheirOwnAnswer(Transport transport) throws Exception {
 		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
@@ -302,8 +256,9 @@ class NginxEndToEndTests {
 		}
 	}
 
-	private HttpRequest get(Transport transport, String path) {
-		return HttpRequest.newBuilder(this.nginx.uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
+	@Override
+	protected URI uri(Transport transport, String path) {
+		return this.nginx.uri(transport, path);
 	}
 
 	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
@@ -311,10 +266,6 @@ class NginxEndToEndTests {
 			.timeout(Duration.ofSeconds(60))
 			.POST(body)
 			.header("Content-Type", "application/octet-stream");
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-		return this.client.send(request, BodyHandlers.ofString());
 	}
 
 	@SuppressWarnings("unchecked")

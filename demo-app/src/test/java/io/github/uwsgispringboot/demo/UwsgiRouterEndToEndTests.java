@@ -20,7 +20,6 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -63,14 +62,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UwsgiRouterEndToEndTests {
+class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 
 	private static final Path SOCKET_DIR = socketDir();
-
-	private final HttpClient client = HttpClient.newBuilder()
-		.version(HttpClient.Version.HTTP_1_1)
-		.connectTimeout(Duration.ofSeconds(10))
-		.build();
 
 	@Value("${local.uwsgi.port}")
 	private int uwsgiPort;
@@ -151,28 +145,6 @@ class UwsgiRouterEndToEndTests {
 			String response = readResponse(socket.getInputStream());
 			assertThat(response).startsWith("HTTP/1.1 200 ");
 			assertThat(readMap(body(response))).containsEntry("length", 5);
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
-		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
-		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
-			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(path).isEqualTo(200);
-			assertThat(response.body().length).as(path).isEqualTo(expected.length);
-			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
-		for (String path : List.of("/download/bytes", "/download/file")) {
-			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
-			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
-				.hasValue(DemoContent.DOWNLOAD_SIZE);
 		}
 	}
 
@@ -288,15 +260,6 @@ class UwsgiRouterEndToEndTests {
 		String response = rawRequest(this.router.uri(transport, "/"), "GET /request HTTP/1.1", "X-Multi: one",
 				"X_Multi: two");
 		assertThat(headers(readMap(body(response)))).containsEntry("X-Multi", List.of("one, two"));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
-		assertThat(seen).containsEntry("segment", "café au lait")
-			.containsEntry("q", "été&more")
-			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
 	}
 
 	@ParameterizedTest
@@ -420,8 +383,9 @@ class UwsgiRouterEndToEndTests {
 		}
 	}
 
-	private HttpRequest get(Transport transport, String path) {
-		return get(this.router.uri(transport, path));
+	@Override
+	protected URI uri(Transport transport, String path) {
+		return this.router.uri(transport, path);
 	}
 
 	private static HttpRequest get(URI uri) {
@@ -434,10 +398,6 @@ class UwsgiRouterEndToEndTests {
 			.POST(body)
 			.header("Content-Type", "application/octet-stream")
 			.build();
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-		return this.client.send(request, BodyHandlers.ofString());
 	}
 
 	/**

@@ -1,0 +1,89 @@
+package io.github.uwsgispringboot.demo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every uwsgi client in front of the demo application must get right, whichever it is: the
+ * end-to-end tests of nginx, Apache httpd and the uWSGI router run these besides their own, each
+ * through its proxy over a unix socket and over TCP.
+ */
+abstract class ProxiedApplicationTests {
+
+	protected final HttpClient client = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(Duration.ofSeconds(10))
+		.build();
+
+	/**
+	 * Return the URI of {@code path} at the proxy, in front of the given transport.
+	 * @param transport how the proxy reaches the application
+	 * @param path the path and query
+	 * @return the URI a client asks
+	 */
+	protected abstract URI uri(Transport transport, String path);
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
+		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
+		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
+			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+			assertThat(response.body().length).as(path).isEqualTo(expected.length);
+			assertThat(Arrays.equals(response.body(), expected)).as(path + " content").isTrue();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
+		for (String path : List.of("/download/bytes", "/download/file")) {
+			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
+			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
+				.hasValue(DemoContent.DOWNLOAD_SIZE);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
+		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
+		assertThat(seen).containsEntry("segment", "café au lait")
+			.containsEntry("q", "été&more")
+			.containsEntry("rawPath", "/path/caf%C3%A9%20au%20lait");
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
+		HttpResponse<String> response = send(get(transport, "/error-demo"));
+		assertThat(response.statusCode()).isEqualTo(500);
+		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");
+	}
+
+	protected HttpRequest get(Transport transport, String path) {
+		return HttpRequest.newBuilder(uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
+	}
+
+	protected HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+		return this.client.send(request, BodyHandlers.ofString());
+	}
+
+}
