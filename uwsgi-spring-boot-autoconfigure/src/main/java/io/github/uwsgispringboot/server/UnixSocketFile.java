@@ -41,7 +41,10 @@ final class UnixSocketFile {
 	 * the JDK's, for Reactor Netty's NIO transport.
 	 */
 	SocketAddress bindAddress() {
-		return LoopResources.hasNativeSupport() ? new DomainSocketAddress(this.path.toString()) : UnixDomainSocketAddress.of(this.path);
+		// Reactor Netty's native loops bind Netty's address type; its JDK loops (no native library,
+		// or reactor.netty.native=false) the JDK's, see UwsgiLoopResources
+		return (LoopResources.hasNativeSupport() && LoopResources.DEFAULT_NATIVE)
+				? new DomainSocketAddress(this.path.toString()) : UnixDomainSocketAddress.of(this.path);
 	}
 
 	/**

@@ -1,8 +1,11 @@
 package io.github.uwsgispringboot.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
@@ -10,34 +13,56 @@ import reactor.netty.resources.LoopResources;
  * The event loops of the uwsgi listeners: Reactor Netty's shared HTTP loops (those of Spring
  * Boot's own Reactor Netty server), with each connection served on the loop that accepted it
  * when every loop accepts (see {@link UwsgiAcceptors}), which needs Netty's native epoll
- * transport. With any other transport, Reactor Netty's loops as they are: one loop accepts and
- * hands each connection to the next loop in turn.
+ * transport. With any other transport (the JDK's when native transports are off or missing,
+ * io_uring, kqueue), Reactor Netty's loops as they are: one loop accepts and hands each connection
+ * to the next loop in turn.
+ * <p>
+ * Reactor Netty's JDK loops have no unix socket listener: for a unix socket they get Netty's JDK
+ * one ({@link NioServerDomainSocketChannel}, Java 16 and later), bound to the JDK's
+ * {@code UnixDomainSocketAddress}.
  */
 final class UwsgiLoopResources implements LoopResources {
 
 	private final LoopResources loops;
 
-	private final EventLoopGroup colocated;
+	private final boolean unixSocket;
 
-	private UwsgiLoopResources(LoopResources loops, EventLoopGroup group) {
+	/** The native server loops and their colocated view, made when first asked for. */
+	private volatile Colocated colocated;
+
+	private UwsgiLoopResources(LoopResources loops, boolean unixSocket) {
 		this.loops = loops;
-		this.colocated = LoopResources.colocate(group);
+		this.unixSocket = unixSocket;
 	}
 
 	/**
 	 * Return the loops for a listener, built on Reactor Netty's shared ones.
+	 * @param unixSocket whether the listener is a unix socket
 	 * @return the loop resources
 	 */
-	static LoopResources shared() {
-		LoopResources loops = HttpResources.get();
-		EventLoopGroup group = loops.onServer(true);
-		boolean epoll = loops.onChannelClass(ServerSocketChannel.class, group) == EpollServerSocketChannel.class;
-		return epoll ? new UwsgiLoopResources(loops, group) : loops;
+	static LoopResources shared(boolean unixSocket) {
+		return new UwsgiLoopResources(HttpResources.get(), unixSocket);
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <CHANNEL extends Channel> CHANNEL onChannel(Class<CHANNEL> channelType, EventLoopGroup group) {
+		if (this.unixSocket && this.loops.onChannelClass(ServerSocketChannel.class, group) == NioServerSocketChannel.class) {
+			return (CHANNEL) new NioServerDomainSocketChannel();
+		}
+		return this.loops.onChannel(channelType, group);
 	}
 
 	@Override
 	public EventLoopGroup onServer(boolean useNative) {
-		return this.colocated;
+		EventLoopGroup group = this.loops.onServer(useNative);
+		Colocated colocated = this.colocated;
+		if (colocated == null || colocated.group != group) {
+			boolean epoll = this.loops.onChannelClass(ServerSocketChannel.class, group) == EpollServerSocketChannel.class;
+			colocated = new Colocated(group, epoll ? LoopResources.colocate(group) : group);
+			this.colocated = colocated;
+		}
+		return colocated.view;
 	}
 
 	@Override
@@ -53,6 +78,9 @@ final class UwsgiLoopResources implements LoopResources {
 	@Override
 	public boolean daemon() {
 		return this.loops.daemon();
+	}
+
+	private record Colocated(EventLoopGroup group, EventLoopGroup view) {
 	}
 
 }

@@ -170,12 +170,17 @@ public final class UwsgiServer {
 				.bindAddress(() -> address)
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
-				.runOn(UwsgiLoopResources.shared())
+				.runOn(UwsgiLoopResources.shared(!(address instanceof InetSocketAddress)))
 				// Netty's channels enable TCP_NODELAY themselves: Reactor Netty's default would set
 				// it a second time, a system call per connection, that is per request
 				.childOption(ChannelOption.TCP_NODELAY, null)
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
+			if (!(address instanceof InetSocketAddress)) {
+				// an address reuse option means nothing to a unix socket (its file is handled by
+				// UnixSocketFile), and the JDK's unix socket listener rejects it with a warning
+				server = server.option(ChannelOption.SO_REUSEADDR, null);
+			}
 			ConnectionLimiter limiter = (this.options.maxConnections() > 0) ? this.limiter : null;
 			if (limiter != null) {
 				server = server.option(ChannelOption.MAX_MESSAGES_PER_READ, 1)
@@ -279,6 +284,15 @@ public final class UwsgiServer {
 			next.context.executor().execute(() -> serve(next.context, next.connection));
 		}
 
+		/**
+		 * Return whether the acceptors should accept now.
+		 * @return {@code true} below the limit, without a limit, or once a graceful shutdown started
+		 */
+		synchronized boolean accepting() {
+			int max = UwsgiServer.this.options.maxConnections();
+			return max <= 0 || this.served < max || UwsgiServer.this.draining;
+		}
+
 		/** Serve every connection waiting here: a graceful shutdown has started. */
 		void drain() {
 			List<Waiting> all;
@@ -309,10 +323,22 @@ public final class UwsgiServer {
 
 	}
 
+	/**
+	 * Make every acceptor accept, or stop, as the limiter now says. Each acceptor's auto-read is
+	 * changed on its own event loop, from the limiter's state at that moment: set from another
+	 * thread, Netty's NIO channels clear their read interest in a task that can run after a later
+	 * change back and leave an acceptor deaf.
+	 * @param accepting whether the caller found that acceptors should accept
+	 */
 	private void setAccepting(boolean accepting) {
 		for (Channel acceptor : this.acceptors) {
 			if (acceptor.config().isAutoRead() != accepting) {
-				acceptor.config().setAutoRead(accepting);
+				acceptor.eventLoop().execute(() -> {
+					boolean now = this.limiter.accepting();
+					if (acceptor.config().isAutoRead() != now) {
+						acceptor.config().setAutoRead(now);
+					}
+				});
 			}
 		}
 	}
