@@ -110,40 +110,13 @@ trap 'exit 130' INT TERM
 rm -rf "$out" && mkdir -p "$out/runs"
 run_dir=$(new_run_dir uwsgi-benchmark)
 
-# Run on copies of this project's jars: others may rebuild them (~/.m2, target/) during the run
-code="commit $(git rev-parse --short HEAD 2>/dev/null)"
-mkdir -p "$run_dir/lib"
-cp -r "$module/target/classes" "$run_dir/lib/benchmarks"
-classpath="$run_dir/lib/benchmarks"
-IFS=: read -ra entries < "$module/target/classpath.txt" || true  # the file has no final newline
-for entry in "${entries[@]}"; do
-  case "$(basename "$entry")" in
-    uwsgi-spring-boot-autoconfigure-*.jar)
-      case "$entry" in "$HOME/.m2/"*) from="~/.m2" ;; *) from=${entry#"$root/"} ;; esac
-      [ "$build" = reactor ] || code="$code, uwsgi-spring-boot-autoconfigure from $from ($(date -u -r "$entry" '+%Y-%m-%d %H:%M UTC'))" ;;&
-    uwsgi-spring-boot-*)
-      cp -r "$entry" "$run_dir/lib/" && entry="$run_dir/lib/$(basename "$entry")" ;;
-  esac
-  classpath="$classpath:$entry"
-done
-if [ "$build" = reactor ] && ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
-  code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
-fi
+code=$(code_description "$module" "$build")
+classpath=$(copy_classpath "$module" "$run_dir/lib")
 baseline_classpath=""
 if [ -n "$baseline" ]; then
   code="$code; baseline rows: commit $baseline_commit"
-  mkdir -p "$run_dir/baseline"
-  cp -r "$baseline_tree/$module/target/classes" "$run_dir/baseline/benchmarks"
-  baseline_classpath="$run_dir/baseline/benchmarks"
-  IFS=: read -ra entries < "$baseline_tree/$module/target/classpath.txt" || true
-  for entry in "${entries[@]}"; do
-    case "$(basename "$entry")" in
-      uwsgi-spring-boot-*) cp -r "$entry" "$run_dir/baseline/" && entry="$run_dir/baseline/$(basename "$entry")" ;;
-    esac
-    baseline_classpath="$baseline_classpath:$entry"
-  done
+  baseline_classpath=$(copy_classpath "$baseline_tree/$module" "$run_dir/baseline")
 fi
-
 
 echo "Starting the Spring application, uWSGI and nginx..."
 jfr_opts=()

@@ -78,24 +78,8 @@ trap 'exit 130' INT TERM
 rm -rf "$out" && mkdir -p "$out"
 run_dir=$(new_run_dir uwsgi-memory)
 
-# Run on copies of this project's classes and jars: others may rebuild them during the run
-code="commit $(git rev-parse --short HEAD 2>/dev/null)"
-mkdir -p "$run_dir/lib"
-cp -r "$module/target/classes" "$run_dir/lib/benchmarks"
-classpath="$run_dir/lib/benchmarks"
-IFS=: read -ra entries < "$module/target/classpath.txt" || true  # the file has no final newline
-for entry in "${entries[@]}"; do
-  case "$(basename "$entry")" in
-    uwsgi-spring-boot-*) cp -r "$entry" "$run_dir/lib/" && entry="$run_dir/lib/$(basename "$entry")" ;;
-  esac
-  classpath="$classpath:$entry"
-done
-autoconfigure_jar=$(tr ':' '\n' < "$module/target/classpath.txt" | grep '/uwsgi-spring-boot-autoconfigure-[^/]*\.jar$' || true)
-if [ "$build" != reactor ] && [ -n "$autoconfigure_jar" ]; then
-  code="$code, uwsgi-spring-boot-autoconfigure from ~/.m2 ($(date -u -r "$autoconfigure_jar" '+%Y-%m-%d %H:%M UTC'))"
-elif ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
-  code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
-fi
+code=$(code_description "$module" "$build")
+classpath=$(copy_classpath "$module" "$run_dir/lib")
 
 
 echo "Starting the Spring application and nginx..."

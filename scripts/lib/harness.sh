@@ -38,3 +38,33 @@ await() { # description pid test...: wait up to 60 s until the test passes, else
   tail -n 50 "$run_dir"/*.log >&2
   exit 1
 }
+
+copy_classpath() { # module_dir dest: copy the module's classes and this project's jars to dest,
+  # print the classpath of the copies (others may rebuild target/ and ~/.m2 during a run)
+  local module_dir=$1 dest=$2 classpath entry entries
+  mkdir -p "$dest"
+  cp -r "$module_dir/target/classes" "$dest/benchmarks"
+  classpath="$dest/benchmarks"
+  IFS=: read -ra entries < "$module_dir/target/classpath.txt" || true  # the file has no final newline
+  for entry in "${entries[@]}"; do
+    case "$(basename "$entry")" in
+      uwsgi-spring-boot-*) cp -r "$entry" "$dest/" && entry="$dest/$(basename "$entry")" ;;
+    esac
+    classpath="$classpath:$entry"
+  done
+  echo "$classpath"
+}
+
+code_description() { # module build: describe the code a run uses (commit, where the autoconfigure jar came from)
+  local code jar from
+  code="commit $(git rev-parse --short HEAD 2>/dev/null)"
+  jar=$(tr ':' '\n' < "$1/target/classpath.txt" | grep '/uwsgi-spring-boot-autoconfigure-[^/]*\.jar$' || true)
+  if [ "$2" != reactor ] && [ -n "$jar" ]; then
+    from=${jar#"$PWD/"}
+    case "$from" in "$HOME/.m2/"*) from="~/.m2" ;; esac
+    code="$code, uwsgi-spring-boot-autoconfigure from $from ($(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC'))"
+  elif ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
+    code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
+  fi
+  echo "$code"
+}
