@@ -22,10 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -514,43 +511,6 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@SuppressWarnings("unchecked")
 	private static Map<String, List<String>> vars(Map<String, Object> seen) {
 		return (Map<String, List<String>>) seen.get("vars");
-	}
-
-	/** Records what arrives on a WebSocket: whole text messages and the close. */
-	private static final class WebSocketRecorder implements WebSocket.Listener {
-
-		private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-
-		private final StringBuilder text = new StringBuilder();
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				this.received.add("text:" + this.text);
-				this.text.setLength(0);
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			this.received.add("close:" + statusCode);
-			return null;
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			this.received.add("error:" + error);
-		}
-
-		String next() throws InterruptedException {
-			String next = this.received.poll(10, TimeUnit.SECONDS);
-			assertThat(next).as("a message within 10 s").isNotNull();
-			return next;
-		}
-
 	}
 
 }

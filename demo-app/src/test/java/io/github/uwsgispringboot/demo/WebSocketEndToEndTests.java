@@ -1,16 +1,11 @@
 package io.github.uwsgispringboot.demo;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -63,7 +58,7 @@ class WebSocketEndToEndTests {
 	@EnumSource(Transport.class)
 	void textBinaryPingAndAMegabyteGoBothWaysAndTheSocketClosesCleanly(Transport transport) throws Exception {
 		URI uri = URI.create(this.nginx.uri(transport, "/ws/echo").toString().replace("http:", "ws:"));
-		Recorder recorder = new Recorder();
+		WebSocketRecorder recorder = new WebSocketRecorder();
 		WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, recorder).get(10,
 				TimeUnit.SECONDS);
 
@@ -85,69 +80,6 @@ class WebSocketEndToEndTests {
 		socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
 		assertThat(recorder.next()).isEqualTo("close:" + WebSocket.NORMAL_CLOSURE);
 		assertThat(this.nginx.errorLog()).doesNotContain("upstream prematurely closed");
-	}
-
-	/** Records what arrives, whole messages only. */
-	private static final class Recorder implements WebSocket.Listener {
-
-		private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-
-		private final StringBuilder text = new StringBuilder();
-
-		private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				this.received.add("text:" + this.text);
-				this.text.setLength(0);
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-			byte[] bytes = new byte[data.remaining()];
-			data.get(bytes);
-			this.binary.writeBytes(bytes);
-			if (last) {
-				byte[] message = this.binary.toByteArray();
-				this.received.add((message.length < 100) ? "binary:" + java.util.Arrays.toString(message) : message);
-				this.binary.reset();
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-			byte[] bytes = new byte[message.remaining()];
-			message.get(bytes);
-			this.received.add("pong:" + new String(bytes));
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			this.received.add("close:" + statusCode);
-			return CompletableFuture.completedFuture(null);
-		}
-
-		Object next() throws InterruptedException {
-			Object next = this.received.poll(10, TimeUnit.SECONDS);
-			assertThat(next).as("a message within 10 s").isNotNull();
-			return next;
-		}
-
-		byte[] nextBinary() throws InterruptedException {
-			Object next = next();
-			assertThat(next).isInstanceOf(byte[].class);
-			return (byte[]) next;
-		}
-
 	}
 
 }
