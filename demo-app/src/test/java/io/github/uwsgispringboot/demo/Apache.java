@@ -1,9 +1,7 @@
 package io.github.uwsgispringboot.demo;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -123,19 +121,7 @@ final class Apache implements AutoCloseable {
 	 * Return Apache's start-up output and error log, for assertion messages and failures.
 	 */
 	String errorLog() {
-		StringBuilder log = new StringBuilder();
-		for (String file : List.of("stdout.log", "error.log")) {
-			Path path = this.runDir.resolve(file);
-			try {
-				if (Files.exists(path)) {
-					log.append(Files.readString(path, StandardCharsets.ISO_8859_1));
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		return log.toString();
+		return EndToEnd.logs(this.runDir, "stdout.log", "error.log");
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -74,6 +75,26 @@ final class EndToEnd {
 	 * Return a port free now: for the proxies, which cannot bind port 0 and tell which port they
 	 * got; their harnesses retry when another process takes it meanwhile.
 	 */
+	/**
+	 * Return the contents of those of the named log files in {@code dir} that exist, one after the
+	 * other.
+	 */
+	static String logs(Path dir, String... names) {
+		StringBuilder log = new StringBuilder();
+		for (String name : names) {
+			Path path = dir.resolve(name);
+			try {
+				if (Files.exists(path)) {
+					log.append(Files.readString(path, StandardCharsets.ISO_8859_1));
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return log.toString();
+	}
+
 	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
