@@ -1,0 +1,353 @@
+package io.github.uwsgispringboot.tomcat;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.Processor;
+import org.apache.coyote.UpgradeProtocol;
+import org.apache.coyote.UpgradeToken;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * The uwsgi protocol handler, whatever the endpoint. One request per connection, as every uwsgi
+ * client expects; the protocol rules are those of the Netty server.
+ * <p>
+ * Properties (settable as attributes of {@code <Connector>} in {@code server.xml} or with
+ * {@code Connector.setProperty}), beside the endpoint's own ({@code address}, {@code port},
+ * {@code unixDomainSocketPath}, {@code unixDomainSocketPathPermissions}, {@code maxConnections},
+ * {@code maxThreads} ...):
+ * <table>
+ * <caption>uwsgi connector properties</caption>
+ * <tr><th>Property</th><th>Default</th><th>When exceeded or missing</th></tr>
+ * <tr><td>{@code address}</td><td>{@code 127.0.0.1}</td><td>another address needs {@code allowedClients}
+ * or a {@code secret}, or {@code allowUnprotectedNonLoopback="true"}: the connector does not start</td></tr>
+ * <tr><td>{@code maxVarsSize}</td><td>65535 bytes</td><td>431</td></tr>
+ * <tr><td>{@code maxVars}</td><td>512</td><td>431</td></tr>
+ * <tr><td>{@code maxBodySize}</td><td>100 MiB ({@code -1}: none)</td><td>413, body discarded</td></tr>
+ * <tr><td>{@code headerTimeout}</td><td>10000 ms ({@code 0}: none)</td><td>closed</td></tr>
+ * <tr><td>{@code bodyIdleTimeout}</td><td>60000 ms ({@code 0}: none)</td><td>closed, the application's read fails</td></tr>
+ * <tr><td>{@code lingerTimeout}</td><td>5000 ms</td><td>an unread request body is discarded for at most this long
+ * after the response</td></tr>
+ * </table>
+ * TLS ({@code SSLHostConfig}) and HTTP upgrade protocols are not supported: a uwsgi connector sits
+ * behind a proxy, which terminates TLS.
+ *
+ * @param <S> the endpoint's socket type
+ */
+public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
+
+	private int maxVarsSize = UwsgiConstants.MAX_VARS_SIZE;
+
+	private int maxVars = 512;
+
+	private long maxBodySize = 100L * 1024 * 1024;
+
+	private long headerTimeout = 10_000;
+
+	private long bodyIdleTimeout = 60_000;
+
+	private long lingerTimeout = 5_000;
+
+	private List<UwsgiAccessPolicy.Network> allowedClients = List.of();
+
+	private String secretVar = "PROXY_SECRET";
+
+	private String secret;
+
+	private boolean allowUnprotectedNonLoopback;
+
+	private UwsgiServerListener serverListener = new UwsgiServerListener() {
+	};
+
+	private volatile UwsgiLimits limits;
+
+	private volatile UwsgiAccessPolicy accessPolicy;
+
+	/**
+	 * Create a protocol handler over an endpoint, listening on the loopback address and without
+	 * sendfile.
+	 * @param endpoint the endpoint
+	 */
+	protected AbstractUwsgiProtocol(AbstractEndpoint<S, ?> endpoint) {
+		super(endpoint);
+		endpoint.setUseSendfile(false);
+		endpoint.setAddress(InetAddress.getLoopbackAddress());
+		setConnectionTimeout((int) this.headerTimeout);
+	}
+
+	/**
+	 * Set the largest vars block accepted, 1 to 65535 bytes; a larger one is answered 431.
+	 * @param maxVarsSize the size in bytes
+	 */
+	public void setMaxVarsSize(int maxVarsSize) {
+		this.maxVarsSize = maxVarsSize;
+	}
+
+	/**
+	 * Return the largest vars block accepted.
+	 * @return the size in bytes
+	 */
+	public int getMaxVarsSize() {
+		return this.maxVarsSize;
+	}
+
+	/**
+	 * Set the most vars accepted in one packet; more are answered 431.
+	 * @param maxVars the number of vars
+	 */
+	public void setMaxVars(int maxVars) {
+		this.maxVars = maxVars;
+	}
+
+	/**
+	 * Return the most vars accepted in one packet.
+	 * @return the number of vars
+	 */
+	public int getMaxVars() {
+		return this.maxVars;
+	}
+
+	/**
+	 * Set the largest {@code CONTENT_LENGTH} accepted; a larger one is answered 413 before any of
+	 * the body is read.
+	 * @param maxBodySize the size in bytes, or -1 for no limit
+	 */
+	public void setMaxBodySize(long maxBodySize) {
+		this.maxBodySize = maxBodySize;
+	}
+
+	/**
+	 * Return the largest {@code CONTENT_LENGTH} accepted.
+	 * @return the size in bytes, or -1 for no limit
+	 */
+	public long getMaxBodySize() {
+		return this.maxBodySize;
+	}
+
+	/**
+	 * Set the time within which the header and the vars must have arrived in full; past it the
+	 * connection is closed. It is also the connection timeout (a connection that sends nothing).
+	 * @param headerTimeout the time in milliseconds, 0 for none
+	 */
+	public void setHeaderTimeout(long headerTimeout) {
+		this.headerTimeout = headerTimeout;
+		setConnectionTimeout((headerTimeout > 0) ? (int) Math.min(headerTimeout, Integer.MAX_VALUE) : -1);
+	}
+
+	/**
+	 * Return the time within which the header and the vars must have arrived.
+	 * @return the time in milliseconds, 0 for none
+	 */
+	public long getHeaderTimeout() {
+		return this.headerTimeout;
+	}
+
+	/**
+	 * Set the longest wait for the next bytes of a request body; past it the connection is closed
+	 * and the application's read fails.
+	 * @param bodyIdleTimeout the time in milliseconds, 0 for none
+	 */
+	public void setBodyIdleTimeout(long bodyIdleTimeout) {
+		this.bodyIdleTimeout = bodyIdleTimeout;
+	}
+
+	/**
+	 * Return the longest wait for the next bytes of a request body.
+	 * @return the time in milliseconds, 0 for none
+	 */
+	public long getBodyIdleTimeout() {
+		return this.bodyIdleTimeout;
+	}
+
+	/**
+	 * Set how long the unread rest of a request body is read and discarded after the response,
+	 * so that the proxy gets no reset before it has read the response.
+	 * @param lingerTimeout the time in milliseconds
+	 */
+	public void setLingerTimeout(long lingerTimeout) {
+		this.lingerTimeout = lingerTimeout;
+	}
+
+	/**
+	 * Return how long the unread rest of a request body is discarded after the response.
+	 * @return the time in milliseconds
+	 */
+	public long getLingerTimeout() {
+		return this.lingerTimeout;
+	}
+
+	/**
+	 * Set the networks whose peers may send requests; the others are answered 403. Pings are
+	 * answered whoever sends them.
+	 * @param allowedClients comma-separated addresses or CIDR networks ({@code 10.0.0.0/8, ::1}),
+	 * empty for anyone
+	 */
+	public void setAllowedClients(String allowedClients) {
+		List<UwsgiAccessPolicy.Network> networks = new ArrayList<>();
+		for (String network : allowedClients.split(",")) {
+			if (!network.isBlank()) {
+				networks.add(UwsgiAccessPolicy.Network.parse(network.strip()));
+			}
+		}
+		this.allowedClients = List.copyOf(networks);
+	}
+
+	/**
+	 * Set the name of the var that carries the shared {@link #setSecret secret}.
+	 * @param secretVar the var's name, {@code PROXY_SECRET} by default
+	 */
+	public void setSecretVar(String secretVar) {
+		this.secretVar = secretVar;
+	}
+
+	/**
+	 * Return the name of the var that carries the shared secret.
+	 * @return the var's name
+	 */
+	public String getSecretVar() {
+		return this.secretVar;
+	}
+
+	/**
+	 * Set a shared secret that every request must carry in the {@link #setSecretVar secret var}
+	 * ({@code uwsgi_param PROXY_SECRET ...;} in nginx); a request without it is answered 403, and
+	 * the application never sees the var.
+	 * @param secret the secret, {@code null} or empty for none
+	 */
+	public void setSecret(String secret) {
+		this.secret = (secret != null && !secret.isEmpty()) ? secret : null;
+	}
+
+	/**
+	 * Set whether the connector may listen on an address other than loopback with neither
+	 * {@link #setAllowedClients allowed clients} nor a {@link #setSecret secret}. The uwsgi
+	 * protocol has no authentication: anyone who can connect can send any request as any client,
+	 * so by default such a connector refuses to start (as AJP does since CVE-2020-1938).
+	 * @param allowUnprotectedNonLoopback {@code true} to allow it, when a firewall protects the port
+	 */
+	public void setAllowUnprotectedNonLoopback(boolean allowUnprotectedNonLoopback) {
+		this.allowUnprotectedNonLoopback = allowUnprotectedNonLoopback;
+	}
+
+	/**
+	 * Return whether the connector may listen unprotected on an address other than loopback.
+	 * @return {@code true} when allowed
+	 */
+	public boolean getAllowUnprotectedNonLoopback() {
+		return this.allowUnprotectedNonLoopback;
+	}
+
+	/**
+	 * Set the listener told of connections, refusals and completed exchanges, for metrics or an
+	 * access log. Called on Tomcat's worker threads: it must not block.
+	 * @param serverListener the listener
+	 */
+	public void setServerListener(UwsgiServerListener serverListener) {
+		this.serverListener = serverListener;
+	}
+
+	UwsgiServerListener serverListener() {
+		return this.serverListener;
+	}
+
+	UwsgiLimits limits() {
+		return this.limits;
+	}
+
+	UwsgiAccessPolicy accessPolicy() {
+		return this.accessPolicy;
+	}
+
+	String transport() {
+		boolean unix = getEndpoint() instanceof NioEndpoint nio && nio.getUnixDomainSocketPath() != null;
+		return unix ? UwsgiExchange.UNIX : UwsgiExchange.TCP;
+	}
+
+	@Override
+	public void start() throws Exception {
+		this.limits = new UwsgiLimits(this.maxVarsSize, this.maxVars, this.maxBodySize,
+				Duration.ofMillis(this.headerTimeout), Duration.ofMillis(this.bodyIdleTimeout));
+		this.accessPolicy = new UwsgiAccessPolicy(this.allowedClients, (this.secret != null) ? this.secretVar : null,
+				this.secret);
+		checkProtected();
+		super.start();
+	}
+
+	private void checkProtected() {
+		InetAddress address = getAddress();
+		boolean loopback = address != null && address.isLoopbackAddress();
+		if (transport().equals(UwsgiExchange.TCP) && !loopback && !this.accessPolicy.isRestricted()
+				&& !this.allowUnprotectedNonLoopback) {
+			throw new IllegalArgumentException("The uwsgi connector would listen on "
+					+ ((address != null) ? address.getHostAddress() : "every address")
+					+ " with no protection: anyone who can connect could send any request as any client. "
+					+ "Set allowedClients (the proxy's addresses) or a secret (and uwsgi_param "
+					+ this.secretVar + " in the proxy), listen on 127.0.0.1 or a unix socket, "
+					+ "or set allowUnprotectedNonLoopback=\"true\" if a firewall protects the port");
+		}
+	}
+
+	@Override
+	protected String getProtocolName() {
+		return "Uwsgi";
+	}
+
+	@Override
+	protected Processor createProcessor() {
+		return new UwsgiProcessor(this, getAdapter());
+	}
+
+	@Override
+	protected UpgradeProtocol getNegotiatedProtocol(String name) {
+		return null;
+	}
+
+	@Override
+	protected UpgradeProtocol getUpgradeProtocol(String name) {
+		return null;
+	}
+
+	@Override
+	protected Processor createUpgradeProcessor(SocketWrapperBase<?> socket, UpgradeToken upgradeToken) {
+		throw new IllegalStateException("The uwsgi connector does not support HTTP upgrade");
+	}
+
+	@Override
+	public void addSslHostConfig(SSLHostConfig sslHostConfig) {
+		getLog().warn("The uwsgi connector does not support TLS: SSLHostConfig " + sslHostConfig.getHostName()
+				+ " ignored (terminate TLS at the proxy)");
+	}
+
+	@Override
+	public void addSslHostConfig(SSLHostConfig sslHostConfig, boolean replace) {
+		addSslHostConfig(sslHostConfig);
+	}
+
+	@Override
+	public SSLHostConfig[] findSslHostConfigs() {
+		return new SSLHostConfig[0];
+	}
+
+	@Override
+	public void addUpgradeProtocol(UpgradeProtocol upgradeProtocol) {
+		getLog().warn("The uwsgi connector does not support upgrade protocols: "
+				+ upgradeProtocol.getClass().getName() + " ignored");
+	}
+
+	@Override
+	public UpgradeProtocol[] findUpgradeProtocols() {
+		return new UpgradeProtocol[0];
+	}
+
+}
