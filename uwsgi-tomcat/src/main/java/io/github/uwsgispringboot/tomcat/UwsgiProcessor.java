@@ -199,7 +199,14 @@ final class UwsgiProcessor extends AbstractProcessor {
 	private int readAvailable(byte[] into, int offset) throws IOException {
 		int read = 0;
 		while (offset + read < into.length) {
-			int n = this.socketWrapper.read(false, into, offset + read, into.length - offset - read);
+			int n;
+			try {
+				n = this.socketWrapper.read(false, into, offset + read, into.length - offset - read);
+			}
+			catch (EOFException ex) {
+				// NioEndpoint reports the end of the stream so
+				n = -1;
+			}
 			if (n < 0) {
 				throw new UwsgiProtocolException(Reason.TRUNCATED_PACKET, receivedSoFar());
 			}
