@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,7 +67,7 @@ class DocsMatchCodeTests {
 	@Test
 	void troubleshootingListsEveryReasonTheServerLogs() throws IOException {
 		String troubleshooting = Files.readString(Path.of("troubleshooting.md"));
-		assertThat(UwsgiDecoderException.Reason.values()).allSatisfy((reason) -> assertThat(troubleshooting)
+		assertThat(UwsgiProtocolException.Reason.values()).allSatisfy((reason) -> assertThat(troubleshooting)
 			.as("reason %s", reason)
 			.contains(reason.description()));
 	}

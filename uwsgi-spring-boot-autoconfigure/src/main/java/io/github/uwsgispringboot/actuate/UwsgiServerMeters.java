@@ -9,9 +9,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException;
-import io.github.uwsgispringboot.server.UwsgiExchange;
-import io.github.uwsgispringboot.server.UwsgiServerListener;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 
 /**
  * Micrometer meters of the uwsgi listener, apart from the HTTP server's
@@ -79,7 +79,7 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	}
 
 	@Override
-	public void packetRejected(String transport, UwsgiDecoderException.Reason reason) {
+	public void packetRejected(String transport, UwsgiProtocolException.Reason reason) {
 		Counter.builder(PACKETS_REJECTED)
 			.description("uwsgi packets refused as malformed or unsupported")
 			.tags("transport", transport, "reason", reason.name())

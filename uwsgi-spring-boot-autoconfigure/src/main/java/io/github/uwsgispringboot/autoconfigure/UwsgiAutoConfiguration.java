@@ -26,13 +26,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.util.ClassUtils;
 
-import io.github.uwsgispringboot.codec.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
-import io.github.uwsgispringboot.server.UwsgiAccessPolicy;
+import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiServerCustomizer;
 import io.github.uwsgispringboot.server.UwsgiServerException;
-import io.github.uwsgispringboot.server.UwsgiServerListener;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
 
 /**

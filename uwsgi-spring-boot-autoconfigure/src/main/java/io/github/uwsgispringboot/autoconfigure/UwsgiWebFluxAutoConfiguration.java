@@ -8,6 +8,7 @@ import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
 import io.github.uwsgispringboot.web.UwsgiVarsArgumentResolver;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Lets annotated controllers take {@code UwsgiVars} and {@code @UwsgiVar} parameters.

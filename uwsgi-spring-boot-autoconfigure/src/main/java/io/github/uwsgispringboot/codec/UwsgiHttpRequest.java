@@ -3,15 +3,18 @@ package io.github.uwsgispringboot.codec;
 import java.net.InetSocketAddress;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
 
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
+
 /**
- * An HTTP request read from a uwsgi packet: a Netty {@code HttpRequest} whose headers come from the
- * {@code HTTP_*} vars, plus what the proxy told about the client (address, scheme), the mount
- * prefix ({@code SCRIPT_NAME}) and every var as sent.
+ * A {@link UwsgiRequest} as a Netty {@code HttpRequest}: its headers are the request's, read from
+ * the {@code HTTP_*} vars when asked for, and what the proxy told about the client (address,
+ * scheme), the mount prefix ({@code SCRIPT_NAME}) and every var as sent stay available.
  * <p>
  * The protocol version is always HTTP/1.1: it describes our connection to the proxy, not the
  * client's ({@code SERVER_PROTOCOL} stays available in the vars).
@@ -25,64 +28,45 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	public static final AttributeKey<UwsgiHttpRequest> CHANNEL_ATTRIBUTE = AttributeKey
 		.valueOf(UwsgiHttpRequest.class, "request");
 
-	/** {@link #remoteAddress} before it is read from the vars. */
-	private static final Object UNREAD = new Object();
+	private final UwsgiRequest request;
 
-	/** {@link #remoteAddress} when the vars hold no IP address. */
-	private static final Object NONE = new Object();
-
-	private final UwsgiVars vars;
-
-	private final String scheme;
-
-	private final String contextPath;
-
-	private final long contentLength;
-
-	private final int remoteAddr;
-
-	private final int remotePort;
-
-	/** The client's {@code InetSocketAddress}, {@link #UNREAD} or {@link #NONE}. */
-	private Object remoteAddress;
-
-	UwsgiHttpRequest(HttpMethod method, String uri, HttpHeaders headers, UwsgiVars vars, String scheme,
-			String contextPath, long contentLength, int remoteAddr, int remotePort) {
-		this(method, uri, headers, vars, scheme, contextPath, contentLength, remoteAddr, remotePort, UNREAD);
-	}
-
-	private UwsgiHttpRequest(HttpMethod method, String uri, HttpHeaders headers, UwsgiVars vars, String scheme,
-			String contextPath, long contentLength, int remoteAddr, int remotePort, Object remoteAddress) {
-		super(HttpVersion.HTTP_1_1, method, uri, headers);
-		this.vars = vars;
-		this.scheme = scheme;
-		this.contextPath = contextPath;
-		this.contentLength = contentLength;
-		this.remoteAddr = remoteAddr;
-		this.remotePort = remotePort;
-		this.remoteAddress = remoteAddress;
+	/**
+	 * Adapt a request read from a packet.
+	 * @param request the request
+	 */
+	public UwsgiHttpRequest(UwsgiRequest request) {
+		super(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
+				new UwsgiRequestHeaders(request));
+		this.request = request;
 	}
 
 	/**
 	 * Read a request from the vars of a packet.
 	 * @param vars the vars of the packet
 	 * @return the request
-	 * @throws UwsgiDecoderException when the vars do not describe a valid HTTP request
+	 * @throws UwsgiProtocolException when the vars do not describe a valid HTTP request
 	 */
 	public static UwsgiHttpRequest from(UwsgiVars vars) {
-		return UwsgiRequestMapper.map(vars);
+		return new UwsgiHttpRequest(UwsgiRequest.from(vars));
+	}
+
+	/**
+	 * Return the request this one adapts, as the protocol core read it.
+	 * @return the request
+	 */
+	public UwsgiRequest uwsgiRequest() {
+		return this.request;
 	}
 
 	/**
 	 * Return this request without the var {@code name}, for a var that the proxy sends to this
-	 * server but the application must not see (a shared secret). The var never became a header.
+	 * server but the application must not see (a shared secret).
 	 * @param name the var name
 	 * @return a request with the same headers, body length and client facts
+	 * @see UwsgiRequest#withoutVar(String)
 	 */
 	public UwsgiHttpRequest withoutVar(String name) {
-		InetSocketAddress remoteAddress = remoteAddress();
-		return new UwsgiHttpRequest(method(), uri(), headers(), this.vars.without(name), this.scheme,
-				this.contextPath, this.contentLength, -1, -1, (remoteAddress != null) ? remoteAddress : NONE);
+		return new UwsgiHttpRequest(this.request.withoutVar(name));
 	}
 
 	/**
@@ -90,16 +74,16 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @return the vars
 	 */
 	public UwsgiVars vars() {
-		return this.vars;
+		return this.request.vars();
 	}
 
 	/**
-	 * Return the scheme the client used at the proxy: {@code https} when {@code HTTPS} is
-	 * {@code on} or {@code 1} or {@code REQUEST_SCHEME} is {@code https}, else {@code http}.
+	 * Return the scheme the client used at the proxy.
 	 * @return {@code http} or {@code https}
+	 * @see UwsgiRequest#scheme()
 	 */
 	public String scheme() {
-		return this.scheme;
+		return this.request.scheme();
 	}
 
 	/**
@@ -107,33 +91,22 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @return the address, or {@code null} when the proxy sent no IP address
 	 */
 	public InetSocketAddress remoteAddress() {
-		Object remoteAddress = this.remoteAddress;
-		if (remoteAddress == UNREAD) {
-			// read when asked for: most requests never need it as an InetSocketAddress
-			InetSocketAddress address = UwsgiRequestMapper.remoteAddress(value(this.remoteAddr), value(this.remotePort));
-			remoteAddress = (address != null) ? address : NONE;
-			this.remoteAddress = remoteAddress;
-		}
-		return (remoteAddress != NONE) ? (InetSocketAddress) remoteAddress : null;
-	}
-
-	private String value(int index) {
-		return (index >= 0) ? this.vars.value(index) : null;
+		return this.request.remoteAddress();
 	}
 
 	/**
-	 * Return the prefix the application is mounted under at the proxy, from {@code SCRIPT_NAME},
-	 * without a trailing slash. The request URI always starts with it.
+	 * Return the prefix the application is mounted under at the proxy.
 	 * @return the context path, empty when there is none
+	 * @see UwsgiRequest#contextPath()
 	 */
 	public String contextPath() {
-		return this.contextPath;
+		return this.request.contextPath();
 	}
 
 	/**
-	 * Return whether this is a WebSocket upgrade ({@code GET} with {@code Upgrade: websocket}),
-	 * the one case where the {@code Upgrade} and {@code Connection} headers reach the application.
+	 * Return whether this is a WebSocket upgrade the proxy can tunnel.
 	 * @return {@code true} for a WebSocket upgrade
+	 * @see UwsgiRequest#isWebSocketUpgrade()
 	 */
 	public boolean isWebSocketUpgrade() {
 		return "websocket".equalsIgnoreCase(headers().get("Upgrade"));
@@ -144,7 +117,7 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @return the number of body bytes, 0 when there is no body
 	 */
 	public long contentLength() {
-		return this.contentLength;
+		return this.request.contentLength();
 	}
 
 }

@@ -1,8 +1,5 @@
 package io.github.uwsgispringboot.codec;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,7 +24,14 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiPacketHeader;
+import io.github.uwsgispringboot.protocol.UwsgiPeers;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
 
 /**
  * Decodes one uwsgi packet per connection into Netty HTTP messages: a {@link UwsgiHttpRequest},
@@ -51,18 +55,16 @@ import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
  * <tr><td>bytes after the body</td><td>one request per connection</td><td>discarded</td></tr>
  * </table>
  * Every refusal is logged once, with its {@link Reason} and the peer (see {@link UwsgiRefusalLog}),
- * and fired down the pipeline as a {@link UwsgiDecoderException} user event so that it can be
+ * and fired down the pipeline as a {@link UwsgiProtocolException} user event so that it can be
  * counted.
  */
 public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 
 	private static final InternalLogger logger = InternalLoggerFactory.getInstance(UwsgiRequestDecoder.class);
 
-	private static final byte[] PONG = { (byte) UwsgiConstants.MODIFIER1_PING, 0, 0,
-			(byte) UwsgiConstants.MODIFIER2_PONG };
+	private static final byte[] PONG = UwsgiPacketHeader.pong();
 
-	private static final byte[] NOT_UWSGI_RESPONSE = notUwsgiResponse(
-			"This port speaks the uwsgi protocol, not HTTP: point nginx at it with uwsgi_pass, not proxy_pass.\n");
+	private static final byte[] NOT_UWSGI_RESPONSE = UwsgiPacketHeader.notUwsgiResponse();
 
 	private final UwsgiLimits limits;
 
@@ -135,7 +137,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	private void headerDeadlinePassed(ChannelHandlerContext ctx) {
 		this.deadline = null;
 		if ((this.state == State.READ_HEADER || this.state == State.READ_VARS) && ctx.channel().isOpen()) {
-			refuse(ctx, new UwsgiDecoderException(Reason.HEADER_TIMEOUT,
+			refuse(ctx, new UwsgiProtocolException(Reason.HEADER_TIMEOUT,
 					this.limits.headerTimeout().toMillis() + " ms passed, " + actualReadableBytes() + " bytes received"));
 			ctx.close();
 		}
@@ -153,7 +155,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		long timeout = this.limits.bodyIdleTimeout().toNanos();
 		long idle = (this.waitingSince != 0) ? ctx.executor().ticker().nanoTime() - this.waitingSince : 0;
 		if (idle >= timeout) {
-			refuse(ctx, new UwsgiDecoderException(Reason.BODY_TIMEOUT, "no body bytes for "
+			refuse(ctx, new UwsgiProtocolException(Reason.BODY_TIMEOUT, "no body bytes for "
 					+ this.limits.bodyIdleTimeout().toMillis() + " ms, " + this.remainingBody + " bytes missing"));
 			ctx.close();
 			return;
@@ -227,32 +229,30 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 			return false;
 		}
 		int start = in.readerIndex();
-		int modifier1 = in.getUnsignedByte(start);
-		if (modifier1 == UwsgiConstants.MODIFIER1_PING) {
-			in.skipBytes(UwsgiConstants.HEADER_LENGTH);
+		try {
+			this.varsSize = UwsgiPacketHeader.read(in.getUnsignedByte(start), in.getUnsignedByte(start + 1),
+					in.getUnsignedByte(start + 2), in.getUnsignedByte(start + 3), this.limits.maxVarsSize());
+		}
+		catch (UwsgiProtocolException ex) {
+			switch (ex.reason()) {
+				case HTTP_ON_UWSGI_PORT -> {
+					refuse(ctx, ex);
+					ctx.writeAndFlush(Unpooled.wrappedBuffer(NOT_UWSGI_RESPONSE))
+						.addListener(ChannelFutureListener.CLOSE);
+				}
+				case VARS_TOO_LARGE -> answer(ctx, ex, out);
+				default -> {
+					refuse(ctx, ex);
+					ctx.close();
+				}
+			}
+			in.skipBytes(in.readableBytes());
+			return false;
+		}
+		in.skipBytes(UwsgiConstants.HEADER_LENGTH);
+		if (this.varsSize == UwsgiPacketHeader.PING) {
 			this.state = State.DONE;
 			ctx.writeAndFlush(Unpooled.wrappedBuffer(PONG)).addListener(ChannelFutureListener.CLOSE);
-			return false;
-		}
-		if (modifier1 != UwsgiConstants.MODIFIER1_HTTP) {
-			if (looksLikeHttp(in, start)) {
-				refuse(ctx, new UwsgiDecoderException(Reason.HTTP_ON_UWSGI_PORT,
-						"request starts with '" + in.toString(start, 4, StandardCharsets.US_ASCII) + "'"));
-				ctx.writeAndFlush(Unpooled.wrappedBuffer(NOT_UWSGI_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
-			}
-			else {
-				refuse(ctx, new UwsgiDecoderException(Reason.UNSUPPORTED_MODIFIER, "modifier1=" + modifier1));
-				ctx.close();
-			}
-			in.skipBytes(in.readableBytes());
-			return false;
-		}
-		this.varsSize = in.getUnsignedShortLE(start + 1);
-		in.skipBytes(UwsgiConstants.HEADER_LENGTH);
-		if (this.varsSize > this.limits.maxVarsSize()) {
-			answer(ctx, new UwsgiDecoderException(Reason.VARS_TOO_LARGE,
-					this.varsSize + " bytes, limit " + this.limits.maxVarsSize()), out);
-			in.skipBytes(in.readableBytes());
 			return false;
 		}
 		this.state = State.READ_VARS;
@@ -263,14 +263,9 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		cancelDeadline();
 		UwsgiHttpRequest request;
 		try {
-			request = readRequest(in, this.varsSize, this.limits.maxVars());
-			long maxBodySize = this.limits.maxBodySize();
-			if (maxBodySize >= 0 && request.contentLength() > maxBodySize) {
-				throw new UwsgiDecoderException(Reason.BODY_TOO_LARGE,
-						"CONTENT_LENGTH=" + request.contentLength() + ", limit " + maxBodySize);
-			}
+			request = readRequest(in, this.varsSize, this.limits);
 		}
-		catch (UwsgiDecoderException ex) {
+		catch (UwsgiProtocolException ex) {
 			answer(ctx, ex, out);
 			in.skipBytes(in.readableBytes());
 			return false;
@@ -302,15 +297,15 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	 * read after its connection and its buffers are gone.
 	 * @param in the buffer, positioned at the block
 	 * @param size the length of the block
-	 * @param maxVars the most vars accepted
+	 * @param limits the limits on vars and body size
 	 * @return the request
-	 * @throws UwsgiDecoderException when the block is malformed, holds too many vars or does not
+	 * @throws UwsgiProtocolException when the block is malformed, breaks a limit or does not
 	 * describe a valid HTTP request
 	 */
-	static UwsgiHttpRequest readRequest(ByteBuf in, int size, int maxVars) {
+	static UwsgiHttpRequest readRequest(ByteBuf in, int size, UwsgiLimits limits) {
 		byte[] block = new byte[size];
 		in.readBytes(block);
-		return UwsgiRequestMapper.read(block, maxVars);
+		return new UwsgiHttpRequest(UwsgiRequest.read(block, limits));
 	}
 
 	private void readBody(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -336,7 +331,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		boolean partial = (this.state == State.READ_HEADER && in.isReadable()) || this.state == State.READ_VARS;
 		decode(ctx, in, out);
 		if (partial && (this.state == State.READ_HEADER || this.state == State.READ_VARS)) {
-			refuse(ctx, new UwsgiDecoderException(Reason.TRUNCATED_PACKET,
+			refuse(ctx, new UwsgiProtocolException(Reason.TRUNCATED_PACKET,
 					in.readableBytes() + " bytes received, header or vars incomplete"));
 			in.skipBytes(in.readableBytes());
 			this.state = State.DISCARD;
@@ -408,12 +403,12 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	 * Refuse a packet that can still be answered. This decoder hands consumers of Netty HTTP
 	 * messages a request with a failed {@code DecoderResult} whose cause tells the status: a
 	 * {@code TooLongHttpHeaderException} (431), a {@code TooLongHttpContentException} (413) or the
-	 * {@link UwsgiDecoderException} (400). {@link UwsgiServerCodec} answers itself instead.
+	 * {@link UwsgiProtocolException} (400). {@link UwsgiServerCodec} answers itself instead.
 	 * @param ctx the context of this decoder
 	 * @param refusal why the packet is refused
 	 * @param out the decoded messages
 	 */
-	protected void answer(ChannelHandlerContext ctx, UwsgiDecoderException refusal, List<Object> out) {
+	protected void answer(ChannelHandlerContext ctx, UwsgiProtocolException refusal, List<Object> out) {
 		refuse(ctx, refusal);
 		out.add(invalidRequest(switch (refusal.reason()) {
 			case VARS_TOO_LARGE, TOO_MANY_VARS -> new TooLongHttpHeaderException(refusal.getMessage());
@@ -425,20 +420,15 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	/**
 	 * Return the status that answers a refusal.
 	 * @param refusal why a packet was refused
-	 * @return 431, 413 or 400
+	 * @return the status of the refusal's reason
 	 */
-	static HttpResponseStatus status(UwsgiDecoderException refusal) {
-		return switch (refusal.reason()) {
-			case VARS_TOO_LARGE, TOO_MANY_VARS -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-			case BODY_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-			case LENGTH_REQUIRED -> HttpResponseStatus.LENGTH_REQUIRED;
-			default -> HttpResponseStatus.BAD_REQUEST;
-		};
+	static HttpResponseStatus status(UwsgiProtocolException refusal) {
+		return HttpResponseStatus.valueOf(refusal.reason().status());
 	}
 
-	void refuse(ChannelHandlerContext ctx, UwsgiDecoderException cause) {
+	void refuse(ChannelHandlerContext ctx, UwsgiProtocolException cause) {
 		this.state = State.DISCARD;
-		UwsgiRefusalLog.log(ctx.channel(), cause);
+		UwsgiRefusalLog.log(peer(ctx.channel()), cause);
 		ctx.fireUserEventTriggered(cause);
 	}
 
@@ -448,22 +438,6 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		return request;
 	}
 
-	private static byte[] notUwsgiResponse(String body) {
-		return ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: "
-				+ body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
-	}
-
-	private static boolean looksLikeHttp(ByteBuf in, int start) {
-		for (int i = 0; i < UwsgiConstants.HEADER_LENGTH; i++) {
-			byte b = in.getByte(start + i);
-			boolean upper = b >= 'A' && b <= 'Z';
-			if (!upper && !(i == 3 && b == ' ')) {
-				return false;
-			}
-		}
-		return true;
-	}
-
 	/**
 	 * Describe the peer of a connection for a log line: the client address on TCP, the socket
 	 * path on a unix socket (whose peers are unnamed).
@@ -471,11 +445,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	 * @return a short description
 	 */
 	public static String peer(Channel channel) {
-		SocketAddress remote = channel.remoteAddress();
-		if (remote instanceof InetSocketAddress inet) {
-			return inet.getAddress().getHostAddress() + ":" + inet.getPort();
-		}
-		return "unix socket " + channel.localAddress();
+		return UwsgiPeers.describe(channel.remoteAddress(), channel.localAddress());
 	}
 
 	private enum State {

@@ -1,7 +1,5 @@
 package io.github.uwsgispringboot.codec;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map.Entry;
@@ -11,108 +9,32 @@ import java.util.function.Function;
 
 import io.netty.handler.codec.CharSequenceValueConverter;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
+
 /**
- * The headers of a {@link UwsgiHttpRequest}, read from its vars when asked for: each
- * {@code HTTP_*} var is a header whose name is spelled from the var's ({@code HTTP_X_FORWARDED_FOR}
- * is {@code X-Forwarded-For}), except the hop-by-hop ones; {@code Cookie}, {@code Content-Type},
- * {@code Content-Length}, {@code Host} and, for a WebSocket upgrade, {@code Upgrade} and
- * {@code Connection} are set from the vars that tell them (see {@link UwsgiRequestMapper}).
- * <p>
- * Reading one header ({@code get}, {@code getAll}, {@code contains}, {@code containsValue} ...)
- * looks at the vars whose name can match and makes a {@code String} for the values returned only.
- * Listing the headers or changing them first copies them into Netty's {@code DefaultHttpHeaders},
- * in the order and with the values an eagerly built one has, and works on that copy from then on.
+ * The headers of a {@link UwsgiHttpRequest} as Netty's {@code HttpHeaders}: reading one header
+ * ({@code get}, {@code getAll}, {@code contains}, {@code containsValue} ...) asks the
+ * {@link UwsgiRequest}, which reads it from the vars and makes a {@code String} for the values
+ * returned only. Listing the headers or changing them first copies them into Netty's
+ * {@code DefaultHttpHeaders}, in the order {@link UwsgiRequest#forEachHeader} gives, and works on
+ * that copy from then on.
  */
 final class UwsgiRequestHeaders extends HttpHeaders {
 
-	/** Validated already: the mapper checked every value and every name the headers are spelled from. */
+	/** Validated already: the protocol core checked every value and every name the headers are spelled from. */
 	private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
 		.withValidation(false);
 
-	private static final String HTTP_COOKIE = "HTTP_COOKIE";
-
-	private final UwsgiVars vars;
-
-	/** A bit per {@link #nameHash} of the header vars' names: a name whose bit is clear is not sent. */
-	private final long nameHashes;
-
-	private final int firstCookie;
-
-	private final int cookies;
-
-	private final int contentType;
-
-	private final long contentLength;
-
-	private final String host;
-
-	private final boolean webSocket;
-
-	private String cookie;
+	private final UwsgiRequest request;
 
 	/** The headers as Netty's, once listed or changed. */
 	private volatile HttpHeaders netty;
 
-	/**
-	 * Create the headers of a request.
-	 * @param vars the vars
-	 * @param nameHashes a bit for the {@link #nameHash} of every header var's name
-	 * @param firstCookie the index of the first {@code HTTP_COOKIE} var, -1 when none was sent
-	 * @param cookies the number of {@code HTTP_COOKIE} vars
-	 * @param contentType the index of the var holding the {@code Content-Type}, -1 for none
-	 * @param contentLength the length of the body
-	 * @param host the {@code Host}, {@code null} for none
-	 * @param webSocket whether the request is a WebSocket upgrade the proxy can tunnel
-	 */
-	UwsgiRequestHeaders(UwsgiVars vars, long nameHashes, int firstCookie, int cookies, int contentType,
-			long contentLength, String host, boolean webSocket) {
-		this.vars = vars;
-		this.nameHashes = nameHashes;
-		this.firstCookie = firstCookie;
-		this.cookies = cookies;
-		this.contentType = contentType;
-		this.contentLength = contentLength;
-		this.host = host;
-		this.webSocket = webSocket;
-	}
-
-	/**
-	 * Return a bit for a header name, the same for every spelling that matches it (any case,
-	 * {@code _} for {@code -}), from its length and its first and last chars.
-	 * @param bytes the bytes of a var name
-	 * @param start where the header name starts in the var name (after {@code HTTP_})
-	 * @param length the length of the header name
-	 * @return a long with one bit set
-	 */
-	static long nameHash(byte[] bytes, int start, int length) {
-		return (length == 0) ? 1 : nameHash(length, bytes[start] & 0xFF, bytes[start + length - 1] & 0xFF);
-	}
-
-	private static long nameHash(CharSequence name) {
-		int length = name.length();
-		return (length == 0) ? 1 : nameHash(length, name.charAt(0), name.charAt(length - 1));
-	}
-
-	private static long nameHash(int length, int first, int last) {
-		return 1L << (length * 31 + hashFold(first) * 7 + hashFold(last));
-	}
-
-	/** {@link #fold} for a hash, without a branch: ASCII letters in lower case, {@code _} as {@code -}. */
-	private static int hashFold(int c) {
-		int lower = c | 0x20;
-		return (lower == ('_' | 0x20)) ? '-' : lower;
-	}
-
-	/** Lower case for an ASCII letter, {@code -} for {@code _}. */
-	private static int fold(int c) {
-		if (c >= 'A' && c <= 'Z') {
-			return c + ('a' - 'A');
-		}
-		return (c == '_') ? '-' : c;
+	UwsgiRequestHeaders(UwsgiRequest request) {
+		this.request = request;
 	}
 
 	@Override
@@ -123,15 +45,7 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 	@Override
 	public String get(CharSequence name) {
 		HttpHeaders copy = this.netty;
-		if (copy != null) {
-			return copy.get(name);
-		}
-		String value = setValue(name);
-		if (value != null) {
-			return value;
-		}
-		int index = find(name, 0);
-		return (index >= 0) ? value(index) : null;
+		return (copy != null) ? copy.get(name) : this.request.header(name);
 	}
 
 	@Override
@@ -142,22 +56,7 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 	@Override
 	public List<String> getAll(CharSequence name) {
 		HttpHeaders copy = this.netty;
-		if (copy != null) {
-			return copy.getAll(name);
-		}
-		String value = setValue(name);
-		if (value != null) {
-			return List.of(value);
-		}
-		int index = find(name, 0);
-		if (index < 0) {
-			return Collections.emptyList();
-		}
-		List<String> values = new ArrayList<>(2);
-		for (; index >= 0; index = find(name, index + 1)) {
-			values.add(value(index));
-		}
-		return Collections.unmodifiableList(values);
+		return (copy != null) ? copy.getAll(name) : this.request.headers(name);
 	}
 
 	@Override
@@ -168,10 +67,7 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 	@Override
 	public boolean contains(CharSequence name) {
 		HttpHeaders copy = this.netty;
-		if (copy != null) {
-			return copy.contains(name);
-		}
-		return setValue(name) != null || find(name, 0) >= 0;
+		return (copy != null) ? copy.contains(name) : this.request.header(name) != null;
 	}
 
 	@Override
@@ -276,101 +172,7 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 	@Override
 	public boolean isEmpty() {
 		HttpHeaders copy = this.netty;
-		if (copy != null) {
-			return copy.isEmpty();
-		}
-		return this.nameHashes == 0 && this.firstCookie < 0 && this.contentType < 0 && this.contentLength <= 0
-				&& this.host == null && !this.webSocket;
-	}
-
-	/**
-	 * Return the value of a header that the mapper sets rather than adds, replacing any header
-	 * var that spells the same name.
-	 * @return the value, {@code null} when {@code name} is none of those or was not set
-	 */
-	private String setValue(CharSequence name) {
-		switch (name.length()) {
-			case 4:
-				return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST) ? this.host : null;
-			case 6:
-				return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.COOKIE) ? cookie() : null;
-			case 7:
-				return (this.webSocket && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE))
-						? "websocket" : null;
-			case 10:
-				return (this.webSocket && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION))
-						? "Upgrade" : null;
-			case 12:
-				return (this.contentType >= 0 && AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_TYPE))
-						? value(this.contentType) : null;
-			case 14:
-				return (this.contentLength > 0
-						&& AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH))
-								? Long.toString(this.contentLength) : null;
-			default:
-				return null;
-		}
-	}
-
-	/**
-	 * Return the {@code Cookie} header: every {@code HTTP_COOKIE} joined with {@code "; "}. Apache
-	 * and the uWSGI router join repeated Cookie headers with {@code ", "}, which cookie parsers read
-	 * as part of a value; cookie values cannot hold {@code ", "}.
-	 */
-	private String cookie() {
-		if (this.firstCookie < 0) {
-			return null;
-		}
-		String cookie = this.cookie;
-		if (cookie == null) {
-			cookie = value(this.firstCookie).replace(", ", "; ");
-			for (int i = this.firstCookie + 1, found = 1; found < this.cookies; i++) {
-				if (this.vars.nameEquals(i, HTTP_COOKIE)) {
-					cookie = cookie + "; " + value(i).replace(", ", "; ");
-					found++;
-				}
-			}
-			this.cookie = cookie;
-		}
-		return cookie;
-	}
-
-	/**
-	 * Return the index of the first header var from {@code from} whose header is {@code name}.
-	 * @return the index, -1 when there is none
-	 */
-	private int find(CharSequence name, int from) {
-		if ((this.nameHashes & nameHash(name)) == 0) {
-			return -1;
-		}
-		byte[] block = this.vars.block();
-		int varNameLength = "HTTP_".length() + name.length();
-		for (int i = from; i < this.vars.size(); i++) {
-			if (this.vars.nameLength(i) == varNameLength && isHeaderVar(block, this.vars.nameStart(i), name)) {
-				return i;
-			}
-		}
-		return -1;
-	}
-
-	/**
-	 * Return whether the var name at {@code start} is that of a header var carrying {@code name}.
-	 */
-	private static boolean isHeaderVar(byte[] block, int start, CharSequence name) {
-		int length = "HTTP_".length() + name.length();
-		if (!UwsgiRequestMapper.isHeaderVar(block, start, length)) {
-			return false;
-		}
-		for (int i = 0; i < name.length(); i++) {
-			if (fold(block[start + "HTTP_".length() + i] & 0xFF) != fold(name.charAt(i)) || name.charAt(i) == '_') {
-				return false;
-			}
-		}
-		return KnownVar.of(block, start, length) == null;
-	}
-
-	private String value(int index) {
-		return this.vars.string(this.vars.valueStart(index), this.vars.valueLength(index));
+		return (copy != null) ? copy.isEmpty() : this.request.hasNoHeaders();
 	}
 
 	/**
@@ -379,35 +181,12 @@ final class UwsgiRequestHeaders extends HttpHeaders {
 	private HttpHeaders netty() {
 		HttpHeaders copy = this.netty;
 		if (copy == null) {
-			copy = HEADERS.newHeaders();
-			for (int i = 0; i < this.vars.size(); i++) {
-				int nameStart = this.vars.nameStart(i);
-				int nameLength = this.vars.nameLength(i);
-				byte[] block = this.vars.block();
-				if (UwsgiRequestMapper.isHeaderVar(block, nameStart, nameLength)
-						&& KnownVar.of(block, nameStart, nameLength) == null) {
-					copy.add(UwsgiRequestMapper.headerName(this.vars.name(i)), value(i));
-				}
-			}
-			setIfPresent(copy, "Cookie", cookie());
-			setIfPresent(copy, "Content-Type", (this.contentType >= 0) ? value(this.contentType) : null);
-			if (this.contentLength > 0) {
-				copy.set("Content-Length", this.contentLength);
-			}
-			setIfPresent(copy, "Host", this.host);
-			if (this.webSocket) {
-				copy.set("Upgrade", "websocket");
-				copy.set("Connection", "Upgrade");
-			}
-			this.netty = copy;
+			HttpHeaders headers = HEADERS.newHeaders();
+			this.request.forEachHeader(headers::add);
+			this.netty = headers;
+			copy = headers;
 		}
 		return copy;
-	}
-
-	private static void setIfPresent(HttpHeaders headers, String name, String value) {
-		if (value != null) {
-			headers.set(name, value);
-		}
 	}
 
 	@Override

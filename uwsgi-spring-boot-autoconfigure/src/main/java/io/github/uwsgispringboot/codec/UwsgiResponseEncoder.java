@@ -11,24 +11,16 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
+
 /**
- * Encodes an HTTP response for a uwsgi peer. The response is plain HTTP/1.1 (uwsgi responses have
- * no uwsgi header) with two differences from {@link HttpResponseEncoder}:
- * <ul>
- * <li>never {@code Transfer-Encoding: chunked}: no uwsgi client de-chunks, nginx copies chunk
- * markers into the client's body. A body without {@code Content-Length} is delimited by closing the
- * connection;</li>
- * <li>never a 1xx other than {@code 101}: nginx takes a {@code 100 Continue} for the final status.
- * nginx and Apache answer {@code Expect: 100-continue} themselves;</li>
- * <li>never a header with CR, LF or NUL in its name or value: such a header is removed and the
- * removal logged.</li>
- * </ul>
- * Given the connection's {@link UwsgiRequestDecoder}, a response to {@code HEAD} carries no body.
+ * Encodes an HTTP response for a uwsgi peer: plain HTTP/1.1 (uwsgi responses have no uwsgi header)
+ * as {@link HttpResponseEncoder} writes it, under the {@link UwsgiResponseRules}: never chunked,
+ * never a 1xx other than {@code 101}, never a header with CR, LF or NUL. Given the connection's {@link UwsgiRequestDecoder}, a response to {@code HEAD} carries no body.
  */
 public class UwsgiResponseEncoder extends HttpResponseEncoder {
 
@@ -69,8 +61,7 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 		}
 		if (msg instanceof HttpResponse response) {
 			HttpResponseStatus status = response.status();
-			if (status.codeClass() == HttpStatusClass.INFORMATIONAL
-					&& status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+			if (UwsgiResponseRules.isDroppedStatus(status.code())) {
 				logger.debug("Dropped interim response {}: uwsgi peers take it for the final one", status);
 				ReferenceCountUtil.release(msg);
 				promise.setSuccess();
@@ -89,7 +80,7 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 	private static void removeUnsafeHeaders(HttpResponse response) {
 		List<String> unsafe = null;
 		for (Map.Entry<String, String> header : response.headers()) {
-			if (isUnsafe(header.getKey()) || isUnsafe(header.getValue())) {
+			if (UwsgiResponseRules.isUnsafe(header.getKey()) || UwsgiResponseRules.isUnsafe(header.getValue())) {
 				unsafe = (unsafe != null) ? unsafe : new ArrayList<>(1);
 				unsafe.add(header.getKey());
 			}
@@ -101,16 +92,6 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 			logger.error("Removed response header(s) {} with CR, LF or NUL from a {} response", unsafe,
 					response.status().code());
 		}
-	}
-
-	private static boolean isUnsafe(String text) {
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == '\r' || c == '\n' || c == 0) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	@Override

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 
 /**
  * The server side of a uwsgi connection: a {@link UwsgiRequestDecoder} and a
@@ -75,7 +77,7 @@ public class UwsgiServerCodec extends CombinedChannelDuplexHandler<UwsgiRequestD
 		}
 
 		@Override
-		protected void answer(ChannelHandlerContext ctx, UwsgiDecoderException refusal, List<Object> out) {
+		protected void answer(ChannelHandlerContext ctx, UwsgiProtocolException refusal, List<Object> out) {
 			refuse(ctx, refusal);
 			FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status(refusal));
 			response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);

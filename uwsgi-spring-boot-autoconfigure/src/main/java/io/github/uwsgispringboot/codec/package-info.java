@@ -1,5 +1,6 @@
 /**
- * The uwsgi wire protocol as Netty handlers, with no Spring dependency.
+ * The uwsgi protocol as Netty handlers, with no Spring dependency: a thin adapter over the
+ * protocol core ({@code io.github.uwsgispringboot.protocol}), which holds the rules.
  * <p>
  * {@link io.github.uwsgispringboot.codec.UwsgiRequestDecoder} turns a uwsgi packet (header, vars,
  * body) into Netty HTTP messages, {@link io.github.uwsgispringboot.codec.UwsgiResponseEncoder}

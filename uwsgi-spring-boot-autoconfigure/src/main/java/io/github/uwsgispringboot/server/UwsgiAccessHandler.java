@@ -10,10 +10,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException;
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
-import io.github.uwsgispringboot.codec.UwsgiRefusalLog;
+import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
+import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
+import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
 
 /**
  * Applies a {@link UwsgiAccessPolicy} to the request of one connection, behind the codec: a request
@@ -39,13 +41,16 @@ final class UwsgiAccessHandler extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		if (msg instanceof UwsgiHttpRequest request) {
-			UwsgiDecoderException refusal = check(ctx, request);
-			if (refusal != null) {
+			UwsgiRequest checked;
+			try {
+				checked = this.policy.check(ctx.channel().remoteAddress(), request.uwsgiRequest());
+			}
+			catch (UwsgiProtocolException refusal) {
 				refuse(ctx, refusal);
 				return;
 			}
-			if (this.policy.secretVar() != null) {
-				UwsgiHttpRequest withoutSecret = request.withoutVar(this.policy.secretVar());
+			if (checked != request.uwsgiRequest()) {
+				UwsgiHttpRequest withoutSecret = new UwsgiHttpRequest(checked);
 				ctx.channel().attr(UwsgiHttpRequest.CHANNEL_ATTRIBUTE).set(withoutSecret);
 				msg = withoutSecret;
 			}
@@ -53,19 +58,9 @@ final class UwsgiAccessHandler extends ChannelInboundHandlerAdapter {
 		ctx.fireChannelRead(msg);
 	}
 
-	private UwsgiDecoderException check(ChannelHandlerContext ctx, UwsgiHttpRequest request) {
-		if (!this.policy.allows(ctx.channel().remoteAddress())) {
-			return new UwsgiDecoderException(Reason.CLIENT_NOT_ALLOWED, "not in uwsgi.allowed-clients");
-		}
-		if (this.policy.secret() != null && !this.policy.acceptsSecret(request.vars().get(this.policy.secretVar()))) {
-			return new UwsgiDecoderException(Reason.SECRET_MISMATCH, "var " + this.policy.secretVar());
-		}
-		return null;
-	}
-
-	private void refuse(ChannelHandlerContext ctx, UwsgiDecoderException refusal) {
+	private void refuse(ChannelHandlerContext ctx, UwsgiProtocolException refusal) {
 		this.refused = true;
-		UwsgiRefusalLog.log(ctx.channel(), refusal);
+		UwsgiRefusalLog.log(UwsgiRequestDecoder.peer(ctx.channel()), refusal);
 		// from the head, so that the handlers between the codec and this one count it too
 		ctx.pipeline().fireUserEventTriggered(refusal);
 		FullHttpResponse forbidden = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,

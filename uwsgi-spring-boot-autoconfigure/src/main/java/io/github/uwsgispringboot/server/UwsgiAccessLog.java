@@ -8,7 +8,9 @@ import java.util.Locale;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 
 /**
  * Writes one line per request, in the combined log format of nginx and Apache followed by the
@@ -35,11 +37,11 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	}
 
 	static String format(UwsgiExchange exchange, ZonedDateTime time) {
-		UwsgiHttpRequest request = exchange.request();
+		UwsgiRequest request = exchange.request();
 		StringBuilder line = new StringBuilder(160);
 		line.append(client(request)).append(" - - [").append(TIME.format(time)).append("] \"");
 		if (request != null) {
-			line.append(request.method().name()).append(' ').append(request.uri()).append(' ')
+			line.append(request.method()).append(' ').append(request.uri()).append(' ')
 				.append(orDash(request.vars().get("SERVER_PROTOCOL")));
 		}
 		else {
@@ -52,15 +54,15 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 		return line.toString();
 	}
 
-	private static String client(UwsgiHttpRequest request) {
+	private static String client(UwsgiRequest request) {
 		if (request == null || request.remoteAddress() == null) {
 			return "-";
 		}
 		return request.remoteAddress().getAddress().getHostAddress();
 	}
 
-	private static String header(UwsgiHttpRequest request, String name) {
-		return (request != null) ? request.headers().get(name) : null;
+	private static String header(UwsgiRequest request, String name) {
+		return (request != null) ? request.header(name) : null;
 	}
 
 	private static String orDash(String value) {

@@ -13,8 +13,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
 
 /**
  * Sits behind the uwsgi codec of one connection and tells the {@link UwsgiServerListener}s about
@@ -29,7 +32,7 @@ final class UwsgiExchangeHandler extends ChannelDuplexHandler {
 
 	private final List<UwsgiServerListener> listeners;
 
-	private UwsgiHttpRequest request;
+	private UwsgiRequest request;
 
 	private long start;
 
@@ -66,7 +69,7 @@ final class UwsgiExchangeHandler extends ChannelDuplexHandler {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof HttpRequest) {
 			this.start = System.nanoTime();
-			this.request = (msg instanceof UwsgiHttpRequest uwsgiRequest) ? uwsgiRequest : null;
+			this.request = (msg instanceof UwsgiHttpRequest uwsgiRequest) ? uwsgiRequest.uwsgiRequest() : null;
 		}
 		if (msg instanceof HttpContent content) {
 			this.received += content.content().readableBytes();
@@ -76,7 +79,7 @@ final class UwsgiExchangeHandler extends ChannelDuplexHandler {
 
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-		if (event instanceof UwsgiDecoderException refused) {
+		if (event instanceof UwsgiProtocolException refused) {
 			for (UwsgiServerListener listener : this.listeners) {
 				listener.packetRejected(this.transport, refused.reason());
 			}

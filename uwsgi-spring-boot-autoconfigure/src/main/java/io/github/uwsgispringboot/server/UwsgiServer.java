@@ -34,6 +34,8 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 import io.github.uwsgispringboot.codec.UwsgiServerCodec;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 
 /**
  * Serves an {@link HttpHandler} over the uwsgi protocol, on a TCP port, a unix socket or both.

@@ -8,7 +8,8 @@ import java.util.Set;
 
 import io.netty.handler.ssl.SslContext;
 
-import io.github.uwsgispringboot.codec.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 
 /**
  * Where and how a {@link UwsgiServer} listens.

@@ -12,7 +12,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.http.server.reactive.SslInfo;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * The client's TLS session at the proxy, as the proxy forwarded it: {@code SSL_SESSION_ID} and

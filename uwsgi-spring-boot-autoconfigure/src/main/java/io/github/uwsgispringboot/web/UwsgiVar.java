@@ -5,6 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Binds a controller method parameter to a uwsgi var the proxy sent, such as a custom
@@ -14,7 +15,7 @@ import java.lang.annotation.Target;
  * Flux&lt;Order&gt; orders(&#64;UwsgiVar("TENANT") String tenant) { ... }
  * </pre>
  * A missing required var (or a request that did not arrive over uwsgi) is answered 400.
- * A parameter of type {@link io.github.uwsgispringboot.codec.UwsgiVars} needs no annotation and
+ * A parameter of type {@link io.github.uwsgispringboot.protocol.UwsgiVars} needs no annotation and
  * receives every var.
  */
 @Target(ElementType.PARAMETER)

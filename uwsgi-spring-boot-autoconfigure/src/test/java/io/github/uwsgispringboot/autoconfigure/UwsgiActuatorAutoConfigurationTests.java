@@ -20,7 +20,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 
 import io.github.uwsgispringboot.actuate.UwsgiServerHealthIndicator;
 import io.github.uwsgispringboot.actuate.UwsgiServerMeters;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiTestClient;
 

@@ -10,13 +10,17 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import org.junit.jupiter.api.Test;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 
 import static io.github.uwsgispringboot.codec.UwsgiPackets.bytes;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.packet;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readContents;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readOutbound;
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for the {@link UwsgiLimits} a {@link UwsgiRequestDecoder} and a {@link UwsgiServerCodec}
@@ -155,8 +159,8 @@ class UwsgiLimitsTests {
 	private java.util.List<Reason> reasons() {
 		return this.events.events()
 			.stream()
-			.filter(UwsgiDecoderException.class::isInstance)
-			.map((event) -> ((UwsgiDecoderException) event).reason())
+			.filter(UwsgiProtocolException.class::isInstance)
+			.map((event) -> ((UwsgiProtocolException) event).reason())
 			.toList();
 	}
 

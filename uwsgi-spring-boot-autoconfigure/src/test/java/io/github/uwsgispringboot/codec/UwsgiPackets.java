@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Builds uwsgi packets and reads what an {@link EmbeddedChannel} produced, for the codec tests.

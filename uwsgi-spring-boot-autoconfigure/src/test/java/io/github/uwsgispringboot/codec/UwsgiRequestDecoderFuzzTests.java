@@ -31,16 +31,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 import io.github.uwsgispringboot.codec.UwsgiPackets.UserEvents;
 
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readOutbound;
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 
 /**
  * Coverage-guided fuzz test of request decoding with Jazzer: any bytes, written to a
  * {@link UwsgiServerCodec} in pieces, end in one request followed by exactly its body, or in one
- * of the refusals {@link UwsgiDecoderException.Reason} defines; never in an exception, a
+ * of the refusals {@link UwsgiProtocolException.Reason} defines; never in an exception, a
  * connection left open with nothing to wait for, or an unreleased buffer (the
  * {@code LeakDetectionExtension} checks the buffers the codec allocates itself).
  * <p>
@@ -147,11 +150,11 @@ class UwsgiRequestDecoderFuzzTests {
 		}
 	}
 
-	private static List<UwsgiDecoderException> refusals(UserEvents events) {
+	private static List<UwsgiProtocolException> refusals(UserEvents events) {
 		return events.events()
 			.stream()
-			.filter(UwsgiDecoderException.class::isInstance)
-			.map(UwsgiDecoderException.class::cast)
+			.filter(UwsgiProtocolException.class::isInstance)
+			.map(UwsgiProtocolException.class::cast)
 			.toList();
 	}
 
@@ -228,7 +231,7 @@ class UwsgiRequestDecoderFuzzTests {
 	 * One connection as the codec saw it, and the invariants it must satisfy.
 	 */
 	private record Connection(byte[] wire, int maxVarsSize, boolean openAfterWrites, boolean answered,
-			List<UwsgiDecoderException> refusals, List<Object> inbound, String outbound) {
+			List<UwsgiProtocolException> refusals, List<Object> inbound, String outbound) {
 
 		void check() {
 			assertThat(this.refusals).as("refusals").hasSizeLessThanOrEqualTo(1);
@@ -270,7 +273,7 @@ class UwsgiRequestDecoderFuzzTests {
 			assertThat(this.openAfterWrites).as("open, awaiting the rest of the packet").isTrue();
 			if (this.wire.length > 0) {
 				assertThat(this.refusals).singleElement()
-					.extracting(UwsgiDecoderException::reason)
+					.extracting(UwsgiProtocolException::reason)
 					.isEqualTo(Reason.TRUNCATED_PACKET);
 			}
 			else {
@@ -294,7 +297,7 @@ class UwsgiRequestDecoderFuzzTests {
 
 		private void checkRefusedRequest(Reason reason) {
 			assertThat(reason.answered()).as("%s is answered", reason).isTrue();
-			assertThat(this.refusals).singleElement().extracting(UwsgiDecoderException::reason).isEqualTo(reason);
+			assertThat(this.refusals).singleElement().extracting(UwsgiProtocolException::reason).isEqualTo(reason);
 			assertThat(this.inbound).as("nothing passed on for a refused request").isEmpty();
 			String status = switch (reason) {
 				case VARS_TOO_LARGE, TOO_MANY_VARS -> "431";

@@ -10,12 +10,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 import io.github.uwsgispringboot.codec.UwsgiPackets.UserEvents;
 
 import static io.github.uwsgispringboot.codec.UwsgiPackets.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Faults that {@link UwsgiRequestDecoderFuzzTests} found in the decoder, each reduced to the
@@ -48,10 +51,10 @@ class UwsgiRequestDecoderRegressionTests {
 		ByteBuf packet = packet(vars, "");
 		this.channel.writeInbound(packet);
 		HttpRequest request = this.channel.readInbound();
-		assertThat(request.decoderResult().cause()).isInstanceOfSatisfying(UwsgiDecoderException.class,
+		assertThat(request.decoderResult().cause()).isInstanceOfSatisfying(UwsgiProtocolException.class,
 				(cause) -> assertThat(cause.reason()).isEqualTo(Reason.INVALID_HEADER));
 		assertThat(this.userEvents.events()).singleElement()
-			.isInstanceOfSatisfying(UwsgiDecoderException.class,
+			.isInstanceOfSatisfying(UwsgiProtocolException.class,
 					(refusal) -> assertThat(refusal.reason()).isEqualTo(Reason.INVALID_HEADER));
 		assertThat(packet.refCnt()).isZero();
 	}

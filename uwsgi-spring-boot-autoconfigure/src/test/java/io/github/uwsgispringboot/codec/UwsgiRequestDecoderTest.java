@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 import io.github.uwsgispringboot.codec.UwsgiPackets.UserEvents;
 
 import static io.github.uwsgispringboot.codec.UwsgiPackets.bytes;
@@ -28,6 +28,9 @@ import static io.github.uwsgispringboot.codec.UwsgiPackets.writeVar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for {@link UwsgiRequestDecoder}: wire bytes built by hand, one field per line.
@@ -299,7 +302,7 @@ class UwsgiRequestDecoderTest {
 		assertThat(request.decoderResult().isFailure()).isTrue();
 		assertThat(request.decoderResult().cause()).isInstanceOf(TooLongHttpHeaderException.class);
 		assertThat(events.events()).singleElement()
-			.isInstanceOfSatisfying(UwsgiDecoderException.class,
+			.isInstanceOfSatisfying(UwsgiProtocolException.class,
 					(refusal) -> assertThat(refusal.reason()).isEqualTo(Reason.VARS_TOO_LARGE));
 		assertThat(channel.writeInbound(bytes("more bytes"))).isFalse();
 		assertThat(packet.refCnt()).isZero();
@@ -468,7 +471,7 @@ class UwsgiRequestDecoderTest {
 		assertThat(this.channel.writeInbound(packet)).isTrue();
 		HttpRequest request = this.channel.readInbound();
 		assertThat(request.decoderResult().isFailure()).isTrue();
-		assertThat(request.decoderResult().cause()).isInstanceOfSatisfying(UwsgiDecoderException.class,
+		assertThat(request.decoderResult().cause()).isInstanceOfSatisfying(UwsgiProtocolException.class,
 				(cause) -> assertThat(cause.reason()).isEqualTo(reason));
 		assertThat((Object) this.channel.readInbound()).isNull();
 		assertRefused(reason);
@@ -479,7 +482,7 @@ class UwsgiRequestDecoderTest {
 
 	private void assertRefused(Reason reason) {
 		assertThat(this.userEvents.events()).singleElement()
-			.isInstanceOfSatisfying(UwsgiDecoderException.class,
+			.isInstanceOfSatisfying(UwsgiProtocolException.class,
 					(refusal) -> assertThat(refusal.reason()).isEqualTo(reason));
 	}
 

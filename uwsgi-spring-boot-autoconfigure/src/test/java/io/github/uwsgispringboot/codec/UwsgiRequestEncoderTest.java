@@ -14,6 +14,8 @@ import static io.github.uwsgispringboot.codec.UwsgiPackets.bytes;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readContents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for {@link UwsgiRequestEncoder}, alone and in a round trip through

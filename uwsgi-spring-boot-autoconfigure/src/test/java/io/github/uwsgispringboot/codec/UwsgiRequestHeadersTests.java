@@ -21,6 +21,8 @@ import org.springframework.test.util.ReflectionTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+import io.github.uwsgispringboot.protocol.UwsgiRequestMapper;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * The headers of a request read from its vars on demand ({@link UwsgiRequestHeaders}) answer every

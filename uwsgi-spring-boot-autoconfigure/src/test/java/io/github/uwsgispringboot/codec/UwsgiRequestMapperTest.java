@@ -15,6 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiRequestMapper;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for the mapping of uwsgi vars to an HTTP request, through {@link UwsgiHttpRequest#from}.
@@ -50,9 +53,9 @@ class UwsgiRequestMapperTest {
 
 	@Test
 	void chunkedBodyWithoutContentLengthIsRefusedAsLengthRequired() {
-		assertThatExceptionOfType(UwsgiDecoderException.class)
+		assertThatExceptionOfType(UwsgiProtocolException.class)
 			.isThrownBy(() -> map(post("").add("HTTP_TRANSFER_ENCODING", "chunked")))
-			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(UwsgiDecoderException.Reason.LENGTH_REQUIRED));
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(UwsgiProtocolException.Reason.LENGTH_REQUIRED));
 		UwsgiHttpRequest deChunked = map(post("5").add("HTTP_TRANSFER_ENCODING", "chunked"));
 		assertThat(deChunked.contentLength()).isEqualTo(5);
 		assertThat(deChunked.headers().contains("Transfer-Encoding")).isFalse();
@@ -344,9 +347,9 @@ class UwsgiRequestMapperTest {
 							.isEqualTo("v");
 					}
 					else {
-						assertThatExceptionOfType(UwsgiDecoderException.class).as(varName)
+						assertThatExceptionOfType(UwsgiProtocolException.class).as(varName)
 							.isThrownBy(() -> map(get().add(varName, "v")))
-							.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(UwsgiDecoderException.Reason.INVALID_HEADER));
+							.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(UwsgiProtocolException.Reason.INVALID_HEADER));
 					}
 				}
 			}

@@ -42,6 +42,8 @@ import static io.github.uwsgispringboot.codec.UwsgiPackets.bytes;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.packet;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readOutbound;
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for {@link UwsgiServerCodec}: one request per connection, closed once the response is

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static io.github.uwsgispringboot.codec.UwsgiPackets.packet;
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * A file body leaves the uwsgi codec as the {@link FileRegion} it came as, so that the transport

@@ -17,6 +17,8 @@ import static io.github.uwsgispringboot.codec.UwsgiPackets.bytes;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.packet;
 import static io.github.uwsgispringboot.codec.UwsgiPackets.readOutbound;
 import static org.assertj.core.api.Assertions.assertThat;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for WebSocket upgrades through the uwsgi codec: the upgrade headers reach the application

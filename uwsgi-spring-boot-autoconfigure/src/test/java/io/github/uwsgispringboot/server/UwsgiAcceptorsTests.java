@@ -34,8 +34,8 @@ import reactor.netty.http.HttpResources;
 
 import org.springframework.http.server.reactive.HttpHandler;
 
-import io.github.uwsgispringboot.codec.UwsgiLimits;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiRequest;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.github.uwsgispringboot.protocol.UwsgiExchange;
 
 /**
  * Tests for {@link UwsgiAccessLog}.
@@ -33,7 +34,7 @@ class UwsgiAccessLogTests {
 
 	@Test
 	void lineIsCombinedLogFormatWithTheProxysClientAndTheClientsProtocol() {
-		UwsgiHttpRequest request = UwsgiHttpRequest.from(UwsgiVars.builder()
+		UwsgiRequest request = UwsgiRequest.from(UwsgiVars.builder()
 			.add("REQUEST_METHOD", "GET")
 			.add("REQUEST_URI", "/orders?page=2")
 			.add("SERVER_PROTOCOL", "HTTP/2.0")

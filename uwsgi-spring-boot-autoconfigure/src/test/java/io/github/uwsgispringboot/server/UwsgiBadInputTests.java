@@ -26,9 +26,9 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.HttpHandler;
 
 import io.github.uwsgispringboot.actuate.UwsgiServerMeters;
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
-import io.github.uwsgispringboot.codec.UwsgiLimits;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -17,8 +17,8 @@ import reactor.netty.resources.LoopResources;
 
 import org.springframework.http.server.reactive.HttpHandler;
 
-import io.github.uwsgispringboot.codec.UwsgiLimits;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -36,8 +36,8 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static io.github.uwsgispringboot.server.UwsgiTestClient.body;
 import static io.github.uwsgispringboot.server.UwsgiTestClient.exchange;

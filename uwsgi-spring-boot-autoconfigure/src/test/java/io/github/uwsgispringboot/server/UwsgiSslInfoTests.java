@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -22,7 +22,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 
 import io.github.uwsgispringboot.codec.UwsgiRequestEncoder;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * A raw uwsgi client for tests, over TCP or a unix socket: sends packets built with

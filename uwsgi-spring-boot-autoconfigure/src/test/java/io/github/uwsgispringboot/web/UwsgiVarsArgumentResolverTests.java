@@ -6,7 +6,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * Tests for {@link UwsgiVarsArgumentResolver} on requests that did not arrive over uwsgi (the

@@ -12,7 +12,7 @@ import java.util.Set;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * The vars nginx sends for a request with {@code include uwsgi_params;}: the CGI vars of the stock

@@ -25,7 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import io.github.uwsgispringboot.codec.UwsgiRequestEncoder;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * The client side of a uwsgi connection, in place of Reactor Netty's HTTP/1.1 client codec.

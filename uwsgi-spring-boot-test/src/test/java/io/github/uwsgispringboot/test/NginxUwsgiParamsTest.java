@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

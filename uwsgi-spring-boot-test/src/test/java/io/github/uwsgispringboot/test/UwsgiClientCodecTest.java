@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
 import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
 

@@ -12,7 +12,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 import io.github.uwsgispringboot.test.CannedUwsgiServer.Request;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import io.github.uwsgispringboot.codec.UwsgiRequestEncoder;
-import io.github.uwsgispringboot.codec.UwsgiVars;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 /**
  * One realistic request in the two forms a backend receives it: a browser's navigation to

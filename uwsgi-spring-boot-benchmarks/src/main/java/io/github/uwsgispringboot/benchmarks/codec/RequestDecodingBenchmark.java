@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
 
 /**

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.codec.UwsgiRequestDecoder;
 
 import static org.assertj.core.api.Assertions.assertThat;

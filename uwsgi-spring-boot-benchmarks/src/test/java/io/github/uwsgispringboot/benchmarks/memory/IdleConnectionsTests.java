@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.http.server.reactive.HttpHandler;
 
-import io.github.uwsgispringboot.codec.UwsgiConstants;
-import io.github.uwsgispringboot.codec.UwsgiLimits;
-import io.github.uwsgispringboot.server.UwsgiAccessPolicy;
+import io.github.uwsgispringboot.protocol.UwsgiConstants;
+import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
 

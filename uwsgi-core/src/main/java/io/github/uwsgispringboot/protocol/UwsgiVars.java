@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.codec;
+package io.github.uwsgispringboot.protocol;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 
 /**
  * The vars of one uwsgi packet, in the order the proxy sent them. A name may occur several times
@@ -71,7 +71,7 @@ public final class UwsgiVars {
 	 * @param maxVars the most vars accepted
 	 * @param visitor sees every var
 	 * @return the vars
-	 * @throws UwsgiDecoderException when the block is malformed or holds too many vars
+	 * @throws UwsgiProtocolException when the block is malformed or holds too many vars
 	 */
 	static UwsgiVars read(byte[] block, int maxVars, Visitor visitor) {
 		int end = block.length;
@@ -80,10 +80,10 @@ public final class UwsgiVars {
 		int count = 0;
 		while (position < end) {
 			if (count == maxVars) {
-				throw new UwsgiDecoderException(Reason.TOO_MANY_VARS, "more than " + maxVars);
+				throw new UwsgiProtocolException(Reason.TOO_MANY_VARS, "more than " + maxVars);
 			}
 			if (end - position < 2) {
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS, "block ends inside a var name length");
+				throw new UwsgiProtocolException(Reason.MALFORMED_VARS, "block ends inside a var name length");
 			}
 			if (count == starts.length) {
 				starts = Arrays.copyOf(starts, Math.min(maxVars, count * 2));
@@ -92,10 +92,10 @@ public final class UwsgiVars {
 			int nameLength = u16(block, position);
 			position += 2;
 			if (nameLength == 0) {
-				throw new UwsgiDecoderException(Reason.EMPTY_VAR_NAME, "at offset " + (position - 2));
+				throw new UwsgiProtocolException(Reason.EMPTY_VAR_NAME, "at offset " + (position - 2));
 			}
 			if (end - position < nameLength + 2) {
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS,
+				throw new UwsgiProtocolException(Reason.MALFORMED_VARS,
 						"var name of " + nameLength + " bytes runs past the block");
 			}
 			position += nameLength;
@@ -103,7 +103,7 @@ public final class UwsgiVars {
 			position += 2;
 			if (end - position < valueLength) {
 				String name = new String(block, position - 2 - nameLength, nameLength, StandardCharsets.ISO_8859_1);
-				throw new UwsgiDecoderException(Reason.MALFORMED_VARS, "value of "
+				throw new UwsgiProtocolException(Reason.MALFORMED_VARS, "value of "
 						+ UwsgiRequestMapper.abbreviate(name) + " (" + valueLength + " bytes) runs past the block");
 			}
 			visitor.visit(count - 1, position - 2 - nameLength, nameLength, position, valueLength);

@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.codec;
+package io.github.uwsgispringboot.protocol;
 
 import java.time.Duration;
 

@@ -1,29 +1,24 @@
-package io.github.uwsgispringboot.codec;
+package io.github.uwsgispringboot.protocol;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.netty.handler.codec.http.HttpHeaderValidationUtil;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.NetUtil;
-
-import io.github.uwsgispringboot.codec.UwsgiDecoderException.Reason;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 
 /**
- * Maps the CGI-style vars of a uwsgi packet to an HTTP request, following what nginx, Apache
+ * Maps the CGI-style vars of a uwsgi packet to a {@link UwsgiRequest}, following what nginx, Apache
  * httpd and the uWSGI router actually send (see {@code docs/protocol.md}).
  * <p>
  * One pass over the vars recognises the {@link KnownVar known vars} by their bytes (the last
- * occurrence of each wins) and checks every value that becomes a header with Netty's rule; the
- * headers themselves are read from the vars when asked for ({@link UwsgiRequestHeaders}).
+ * occurrence of each wins) and checks every value that becomes a header with the rule Netty's
+ * HTTP codec applies; the headers themselves are read from the vars when asked for.
  */
-final class UwsgiRequestMapper implements UwsgiVars.Visitor {
+public final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 
 	private static final int HTTP_PREFIX_LENGTH = "HTTP_".length();
 
@@ -106,7 +101,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	/** The first var whose value or name cannot be a header, -1 when all can. */
 	private int invalidHeader = -1;
 
-	/** {@link UwsgiRequestHeaders#nameHash} of every header var's name. */
+	/** {@link UwsgiRequest#nameHash} of every header var's name. */
 	private long headerNames;
 
 	private UwsgiRequestMapper(byte[] block) {
@@ -118,10 +113,10 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * @param block the vars block, kept by the request's vars
 	 * @param maxVars the most vars accepted
 	 * @return the request
-	 * @throws UwsgiDecoderException when the block is malformed, holds too many vars or does not
+	 * @throws UwsgiProtocolException when the block is malformed, holds too many vars or does not
 	 * describe a valid HTTP request
 	 */
-	static UwsgiHttpRequest read(byte[] block, int maxVars) {
+	static UwsgiRequest read(byte[] block, int maxVars) {
 		UwsgiRequestMapper mapper = new UwsgiRequestMapper(block);
 		mapper.vars = UwsgiVars.read(block, maxVars, mapper);
 		return mapper.request();
@@ -131,9 +126,9 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * Read a request from vars already read or built.
 	 * @param vars the vars
 	 * @return the request
-	 * @throws UwsgiDecoderException when the vars do not describe a valid HTTP request
+	 * @throws UwsgiProtocolException when the vars do not describe a valid HTTP request
 	 */
-	static UwsgiHttpRequest map(UwsgiVars vars) {
+	static UwsgiRequest map(UwsgiVars vars) {
 		UwsgiRequestMapper mapper = new UwsgiRequestMapper(vars.block());
 		mapper.vars = vars;
 		vars.visit(mapper);
@@ -155,7 +150,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 					|| !isHeaderName(nameStart, nameLength))) {
 				this.invalidHeader = index;
 			}
-			this.headerNames |= UwsgiRequestHeaders.nameHash(this.block, nameStart + HTTP_PREFIX_LENGTH,
+			this.headerNames |= UwsgiRequest.nameHash(this.block, nameStart + HTTP_PREFIX_LENGTH,
 					nameLength - HTTP_PREFIX_LENGTH);
 		}
 	}
@@ -191,12 +186,12 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		}
 	}
 
-	private UwsgiHttpRequest request() {
-		HttpMethod method = method();
+	private UwsgiRequest request() {
+		String method = method();
 		String scheme = scheme();
 		long contentLength = contentLength();
 		if (!isEmpty(this.httpTransferEncoding) && isEmpty(this.contentLength)) {
-			throw new UwsgiDecoderException(Reason.LENGTH_REQUIRED,
+			throw new UwsgiProtocolException(Reason.LENGTH_REQUIRED,
 					"HTTP_TRANSFER_ENCODING=" + abbreviate(this.vars.value(this.httpTransferEncoding)));
 		}
 		if (this.invalidHeader >= 0) {
@@ -207,14 +202,13 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 			throw invalidHeader(contentType);
 		}
 		String host = host(scheme);
-		boolean webSocket = method == HttpMethod.GET && this.vars.valueEqualsIgnoreCase(this.httpUpgrade, "websocket")
+		boolean webSocket = "GET".equals(method) && this.vars.valueEqualsIgnoreCase(this.httpUpgrade, "websocket")
 				&& canTunnel();
-		UwsgiRequestHeaders headers = new UwsgiRequestHeaders(this.vars, this.headerNames, this.firstCookie,
-				this.cookies, isEmpty(contentType) ? -1 : contentType, contentLength, host, webSocket);
 		String contextPath = contextPath();
 		String uri = uri(contextPath);
-		return new UwsgiHttpRequest(method, uri, headers, this.vars, scheme, contextPath, contentLength,
-				this.remoteAddr, this.remotePort);
+		return new UwsgiRequest(method, uri, this.vars, scheme, contextPath, contentLength, this.remoteAddr,
+				this.remotePort, this.headerNames, this.firstCookie, this.cookies, isEmpty(contentType) ? -1 : contentType,
+				host, webSocket);
 	}
 
 	/**
@@ -235,22 +229,22 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		return (index >= 0) ? this.vars.value(index) : null;
 	}
 
-	private HttpMethod method() {
+	private String method() {
 		if (this.requestMethod >= 0) {
 			int start = this.vars.valueStart(this.requestMethod);
 			int length = this.vars.valueLength(this.requestMethod);
 			if (length == 3 && this.block[start] == 'G' && this.block[start + 1] == 'E' && this.block[start + 2] == 'T') {
-				return HttpMethod.GET;
+				return "GET";
 			}
 			if (length == 4 && (int) INTS.get(this.block, start) == ('P' | 'O' << 8 | 'S' << 16 | 'T' << 24)) {
-				return HttpMethod.POST;
+				return "POST";
 			}
 		}
 		String name = valueOrNull(this.requestMethod);
 		if (name == null || name.isEmpty() || !isToken(name)) {
-			throw new UwsgiDecoderException(Reason.INVALID_REQUEST_METHOD, "REQUEST_METHOD=" + name);
+			throw new UwsgiProtocolException(Reason.INVALID_REQUEST_METHOD, "REQUEST_METHOD=" + name);
 		}
-		return HttpMethod.valueOf(name);
+		return name;
 	}
 
 	private String scheme() {
@@ -279,8 +273,8 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		return value;
 	}
 
-	private UwsgiDecoderException invalidContentLength() {
-		return new UwsgiDecoderException(Reason.INVALID_CONTENT_LENGTH,
+	private UwsgiProtocolException invalidContentLength() {
+		return new UwsgiProtocolException(Reason.INVALID_CONTENT_LENGTH,
 				"CONTENT_LENGTH=" + abbreviate(this.vars.value(this.contentLength)));
 	}
 
@@ -297,7 +291,8 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		boolean defaultPort = port == null || port.isEmpty() || ("http".equals(scheme) && "80".equals(port))
 				|| ("https".equals(scheme) && "443".equals(port));
 		String host = defaultPort ? serverName : serverName + ":" + port;
-		int invalid = HttpHeaderValidationUtil.validateValidHeaderValue(host);
+		byte[] hostBytes = host.getBytes(StandardCharsets.ISO_8859_1);
+		int invalid = invalidValueIndex(hostBytes, 0, hostBytes.length);
 		if (invalid >= 0) {
 			throw invalidHeaderValue("HTTP_HOST", host.charAt(invalid), invalid);
 		}
@@ -338,38 +333,6 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		}
 		char next = uri.charAt(prefix.length());
 		return next == '/' || next == '?';
-	}
-
-	/**
-	 * Return the client's address.
-	 * @param address the value of {@code REMOTE_ADDR}, or {@code null}
-	 * @param port the value of {@code REMOTE_PORT}, or {@code null}
-	 * @return the address, or {@code null} when {@code address} is no IP address
-	 */
-	static InetSocketAddress remoteAddress(String address, String port) {
-		if (address == null || address.isEmpty()) {
-			return null;
-		}
-		InetAddress inetAddress = NetUtil.createInetAddressFromIpAddressString(address);
-		if (inetAddress == null) {
-			return null;
-		}
-		return new InetSocketAddress(inetAddress, port(port));
-	}
-
-	private static int port(String value) {
-		if (value == null || value.isEmpty() || value.length() > 5) {
-			return 0;
-		}
-		int port = 0;
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c < '0' || c > '9') {
-				return 0;
-			}
-			port = port * 10 + (c - '0');
-		}
-		return (port <= 0xFFFF) ? port : 0;
 	}
 
 	/**
@@ -438,7 +401,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * Refuse the var as a header, saying why: a value that Netty's header validation would reject,
 	 * or a name that spells no header name.
 	 */
-	private UwsgiDecoderException invalidHeader(int index) {
+	private UwsgiProtocolException invalidHeader(int index) {
 		String name = this.vars.name(index);
 		int start = this.vars.valueStart(index);
 		int invalid = invalidValueIndex(this.block, start, this.vars.valueLength(index));
@@ -446,13 +409,13 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 			return invalidHeaderValue(name, (char) (this.block[start + invalid] & 0xFF), invalid);
 		}
 		if (name.length() == HTTP_PREFIX_LENGTH) {
-			return new UwsgiDecoderException(Reason.INVALID_HEADER, "empty header name in var " + name);
+			return new UwsgiProtocolException(Reason.INVALID_HEADER, "empty header name in var " + name);
 		}
-		return new UwsgiDecoderException(Reason.INVALID_HEADER, "var name " + abbreviate(name));
+		return new UwsgiProtocolException(Reason.INVALID_HEADER, "var name " + abbreviate(name));
 	}
 
-	private static UwsgiDecoderException invalidHeaderValue(String name, char invalid, int index) {
-		return new UwsgiDecoderException(Reason.INVALID_HEADER, String.format(Locale.ROOT,
+	private static UwsgiProtocolException invalidHeaderValue(String name, char invalid, int index) {
+		return new UwsgiProtocolException(Reason.INVALID_HEADER, String.format(Locale.ROOT,
 				"character 0x%02X at %d in the value of %s", (int) invalid, index, abbreviate(name)));
 	}
 
@@ -468,7 +431,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * byte below {@code 0x20}, HTAB included, or a DEL) is looked at byte by byte.
 	 * @return the index of the first invalid byte from {@code start}, or -1 when all are valid
 	 */
-	static int invalidValueIndex(byte[] bytes, int start, int length) {
+	public static int invalidValueIndex(byte[] bytes, int start, int length) {
 		if (length == 0) {
 			return -1;
 		}
@@ -530,7 +493,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	 * Return the usual spelling of the header a var carries: {@code HTTP_X_FORWARDED_FOR} is
 	 * {@code X-Forwarded-For}.
 	 */
-	static String headerName(String varName) {
+	public static String headerName(String varName) {
 		String known = HEADER_NAMES.get(varName);
 		if (known != null) {
 			return known;
@@ -566,7 +529,7 @@ final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		for (int i = 0; i < uri.length(); i++) {
 			char c = uri.charAt(i);
 			if (c <= ' ' || c == 0x7F) {
-				throw new UwsgiDecoderException(Reason.INVALID_REQUEST_URI,
+				throw new UwsgiProtocolException(Reason.INVALID_REQUEST_URI,
 						String.format(Locale.ROOT, "character 0x%02X in %s", (int) c, abbreviate(uri)));
 			}
 		}

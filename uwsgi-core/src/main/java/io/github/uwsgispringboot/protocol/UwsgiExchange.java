@@ -1,11 +1,9 @@
-package io.github.uwsgispringboot.server;
+package io.github.uwsgispringboot.protocol;
 
 import java.time.Duration;
 
-import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
-
 /**
- * A request served by the uwsgi server and the response it got.
+ * A request served by a uwsgi server (Netty or Tomcat) and the response it got.
  *
  * @param transport {@code tcp} or {@code unix}
  * @param request the request, or {@code null} when the packet was refused before it could be read
@@ -14,7 +12,7 @@ import io.github.uwsgispringboot.codec.UwsgiHttpRequest;
  * @param bytesSent bytes of response body sent
  * @param duration from the request's arrival to the end of the response
  */
-public record UwsgiExchange(String transport, UwsgiHttpRequest request, int status, long bytesReceived,
+public record UwsgiExchange(String transport, UwsgiRequest request, int status, long bytesReceived,
 		long bytesSent, Duration duration) {
 
 	/** Transport of a TCP listener. */

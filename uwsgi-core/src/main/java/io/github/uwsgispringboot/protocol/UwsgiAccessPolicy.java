@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.server;
+package io.github.uwsgispringboot.protocol;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -7,10 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 
-import io.netty.util.NetUtil;
 
 /**
- * Who may send requests to a {@link UwsgiServer}: TCP peers from the allowed networks only, and
+ * Who may send requests to a uwsgi server: TCP peers from the allowed networks only, and
  * only requests carrying the shared secret in a var. A uwsgi ping is answered before either check,
  * so that health probes need neither.
  *
@@ -31,9 +30,9 @@ public record UwsgiAccessPolicy(List<Network> allowedNetworks, String secretVar,
 		if ((secret == null) != (secretVar == null)) {
 			throw new IllegalArgumentException("A shared secret needs both a var name and a value");
 		}
-		if (secretVar != null && (secretVar.isEmpty() || secretVar.startsWith("HTTP_"))) {
-			throw new IllegalArgumentException(
-					"The shared secret var must be a plain var, not an HTTP_* header var: '" + secretVar + "'");
+		if (secretVar != null && (secretVar.isEmpty() || secretVar.startsWith("HTTP_") || isKnownVar(secretVar))) {
+			throw new IllegalArgumentException("The shared secret var must be a plain var, not an HTTP_* header var "
+					+ "nor one that describes the request: '" + secretVar + "'");
 		}
 		if (secret != null && secret.isEmpty()) {
 			throw new IllegalArgumentException("The shared secret must not be empty");
@@ -46,6 +45,34 @@ public record UwsgiAccessPolicy(List<Network> allowedNetworks, String secretVar,
 	 */
 	public boolean isRestricted() {
 		return !this.allowedNetworks.isEmpty() || this.secret != null;
+	}
+
+	private static boolean isKnownVar(String name) {
+		byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
+		return KnownVar.of(bytes, 0, bytes.length) != null;
+	}
+
+	/**
+	 * Check a request against this policy.
+	 * @param peer the address of the connection's peer
+	 * @param request the request read from the peer's packet
+	 * @return the request as the application sees it: without the shared secret var
+	 * @throws UwsgiProtocolException ({@link UwsgiProtocolException.Reason#CLIENT_NOT_ALLOWED} or
+	 * {@link UwsgiProtocolException.Reason#SECRET_MISMATCH}, both answered 403) when the request
+	 * must not reach the application
+	 */
+	public UwsgiRequest check(SocketAddress peer, UwsgiRequest request) {
+		if (!allows(peer)) {
+			throw new UwsgiProtocolException(UwsgiProtocolException.Reason.CLIENT_NOT_ALLOWED,
+					"not in uwsgi.allowed-clients");
+		}
+		if (this.secret == null) {
+			return request;
+		}
+		if (!acceptsSecret(request.vars().get(this.secretVar))) {
+			throw new UwsgiProtocolException(UwsgiProtocolException.Reason.SECRET_MISMATCH, "var " + this.secretVar);
+		}
+		return request.withoutVar(this.secretVar);
 	}
 
 	boolean allows(SocketAddress peer) {
@@ -81,7 +108,7 @@ public record UwsgiAccessPolicy(List<Network> allowedNetworks, String secretVar,
 			String value = cidr.trim();
 			int slash = value.indexOf('/');
 			String host = (slash >= 0) ? value.substring(0, slash) : value;
-			byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
+			byte[] address = IpAddresses.bytes(host);
 			if (address == null) {
 				throw new IllegalArgumentException("Not an IP address or network: '" + cidr + "'");
 			}

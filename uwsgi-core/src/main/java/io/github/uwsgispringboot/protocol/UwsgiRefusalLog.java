@@ -1,23 +1,25 @@
-package io.github.uwsgispringboot.codec;
+package io.github.uwsgispringboot.protocol;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.netty.channel.Channel;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * Writes one line per refused packet or connection, at most {@value #LINES_PER_SECOND} a second
  * for the whole server, so that a flood of bad input cannot fill the disk: past that, refusals are
  * counted and the next line that is written says how many were not.
+ * <p>
+ * Both servers log through this class, so a refusal reads the same whichever server refused it.
+ * It logs through {@link System.Logger}, which Spring Boot and Tomcat route to their logging.
  */
 public final class UwsgiRefusalLog {
 
 	/** The most lines written in one second. */
 	static final int LINES_PER_SECOND = 10;
 
-	private static final InternalLogger logger = InternalLoggerFactory.getInstance(UwsgiRefusalLog.class);
+	private static final Logger logger = System.getLogger(UwsgiRefusalLog.class.getName());
 
 	private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -32,23 +34,19 @@ public final class UwsgiRefusalLog {
 
 	/**
 	 * Log a refusal: as a warning, or for a peer that merely went away, as information.
-	 * @param channel the connection
+	 * @param peer the peer, as {@link UwsgiPeers#describe} tells it
 	 * @param refusal what was refused and why
 	 */
-	public static void log(Channel channel, UwsgiDecoderException refusal) {
-		boolean warning = refusal.reason() != UwsgiDecoderException.Reason.TRUNCATED_PACKET;
-		if (!(warning ? logger.isWarnEnabled() : logger.isInfoEnabled()) || !mayWrite()) {
+	public static void log(String peer, UwsgiProtocolException refusal) {
+		boolean warning = refusal.reason() != UwsgiProtocolException.Reason.TRUNCATED_PACKET;
+		Level level = warning ? Level.WARNING : Level.INFO;
+		if (!logger.isLoggable(level) || !mayWrite()) {
 			return;
 		}
 		long notLogged = suppressed.getAndSet(0);
 		String more = (notLogged > 0) ? " (" + notLogged + " more refusals not logged)" : "";
-		String peer = UwsgiRequestDecoder.peer(channel);
-		if (warning) {
-			logger.warn("Refused uwsgi packet from {}: {}{}", peer, refusal.getMessage(), more);
-		}
-		else {
-			logger.info("Closed uwsgi connection from {}: {}{}", peer, refusal.getMessage(), more);
-		}
+		String what = warning ? "Refused uwsgi packet from " : "Closed uwsgi connection from ";
+		logger.log(level, what + peer + ": " + refusal.getMessage() + more);
 	}
 
 	private static boolean mayWrite() {

@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.codec;
+package io.github.uwsgispringboot.protocol;
 
 /**
  * Numbers of the uwsgi wire protocol.

@@ -1,10 +1,9 @@
-package io.github.uwsgispringboot.server;
-
-import io.github.uwsgispringboot.codec.UwsgiDecoderException;
+package io.github.uwsgispringboot.protocol;
 
 /**
- * Told what happens on the connections of a {@link UwsgiServer}: metrics and the access log are
- * listeners. Called on Netty event loop threads: implementations must be fast and must not block.
+ * Told what happens on the connections of a uwsgi server, the Netty server or the Tomcat connector
+ * alike: metrics and the access log are listeners. Called on the servers' I/O threads:
+ * implementations must be fast and must not block.
  */
 public interface UwsgiServerListener {
 
@@ -27,7 +26,7 @@ public interface UwsgiServerListener {
 	 * @param transport {@code tcp} or {@code unix}
 	 * @param reason why it was refused
 	 */
-	default void packetRejected(String transport, UwsgiDecoderException.Reason reason) {
+	default void packetRejected(String transport, UwsgiProtocolException.Reason reason) {
 	}
 
 	/**
