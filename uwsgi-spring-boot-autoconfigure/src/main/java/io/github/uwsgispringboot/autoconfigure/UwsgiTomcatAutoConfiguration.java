@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
+import org.springframework.boot.tomcat.autoconfigure.TomcatServerProperties;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -42,13 +43,17 @@ public final class UwsgiTomcatAutoConfiguration {
 	@ConditionalOnMissingBean
 	UwsgiTomcatConnectors uwsgiTomcatConnectors(UwsgiProperties properties,
 			ObjectProvider<UwsgiServerListener> listeners, ObjectProvider<SslBundles> sslBundles,
-			ApplicationContext context, ConfigurableEnvironment environment) {
+			ObjectProvider<TomcatServerProperties> tomcatProperties, ApplicationContext context,
+			ConfigurableEnvironment environment) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
 			all.add(new UwsgiAccessLog());
 		}
-		return new UwsgiTomcatConnectors(properties, all, UwsgiTomcatSsl.fromProperties(properties.getSsl(), sslBundles),
-				context, environment, UwsgiListenerSettings.gracefulTimeout(environment));
+		UwsgiTomcatConnectors connectors = new UwsgiTomcatConnectors(properties, all,
+				UwsgiTomcatSsl.fromProperties(properties.getSsl(), sslBundles), context, environment,
+				UwsgiListenerSettings.gracefulTimeout(environment));
+		tomcatProperties.ifAvailable(connectors::setTomcatProperties);
+		return connectors;
 	}
 
 	@Bean

@@ -20,6 +20,7 @@ import org.apache.coyote.ProtocolHandler;
 
 import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.tomcat.autoconfigure.TomcatServerProperties;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -41,8 +42,10 @@ import io.github.uwsgispringboot.protocol.UnixSocketFile;
  * The uwsgi listeners of a servlet application on Tomcat: a {@link UwsgiNioProtocol} connector
  * for TCP and one for the unix socket, configured from {@code uwsgi.*} and added to the running
  * Tomcat once the web server has started, so that they serve the application's context whether or
- * not its HTTP connector listens ({@code server.port=-1}). Spring Boot's protocol handler
- * customizations ({@code server.tomcat.threads.*}, virtual threads) apply to them too.
+ * not its HTTP connector listens ({@code server.port=-1}). Spring Boot's request thread and queue
+ * settings ({@code server.tomcat.threads.*}, {@code server.tomcat.accept-count}) and its protocol
+ * handler customizations (virtual threads) apply to them too; its connector customizations, which
+ * are the HTTP connector's, do not.
  * <p>
  * Stopped gracefully at the phase of Spring Boot's graceful shutdown: the unix socket file goes
  * first, no connection is accepted any more, and the requests in flight finish within the
@@ -68,6 +71,8 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 
 	private List<TomcatProtocolHandlerCustomizer<?>> protocolHandlerCustomizers = List.of();
 
+	private TomcatServerProperties tomcatProperties;
+
 	private final List<Connector> connectors = new ArrayList<>();
 
 	private Service service;
@@ -88,6 +93,14 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		this.eventPublisher = context;
 		this.environment = environment;
 		this.gracefulTimeout = gracefulTimeout;
+	}
+
+	/**
+	 * Size the uwsgi connectors' request threads and accept queue as {@code server.tomcat.threads.*}
+	 * and {@code server.tomcat.accept-count} size the HTTP connector's.
+	 */
+	void setTomcatProperties(TomcatServerProperties tomcatProperties) {
+		this.tomcatProperties = tomcatProperties;
 	}
 
 	/**
@@ -217,6 +230,12 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		protocol.setServerListener(this.listener);
 		if (this.ssl != null) {
 			this.ssl.apply(connector);
+		}
+		if (this.tomcatProperties != null) {
+			protocol.setMaxThreads(this.tomcatProperties.getThreads().getMax());
+			protocol.setMinSpareThreads(this.tomcatProperties.getThreads().getMinSpare());
+			protocol.setMaxQueueSize(this.tomcatProperties.getThreads().getMaxQueueCapacity());
+			protocol.setAcceptCount(this.tomcatProperties.getAcceptCount());
 		}
 		customize(protocol);
 		return connector;

@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
@@ -174,6 +176,27 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void springBootsTomcatThreadAndQueueSettingsApplyToTheUwsgiConnectors() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"server.tomcat.threads.max=7", "server.tomcat.accept-count=33")) {
+			org.apache.coyote.AbstractProtocol<?> protocol = uwsgiProtocol(context);
+			assertThat(protocol.getMaxThreads()).isEqualTo(7);
+			assertThat(protocol.getAcceptCount()).isEqualTo(33);
+		}
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21, disabledReason = "virtual threads need Java 21")
+	void virtualThreadsServeTheUwsgiConnectorsWhenEnabled() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"spring.threads.virtual.enabled=true")) {
+			assertThat(uwsgiProtocol(context).getExecutor())
+				.isInstanceOf(org.apache.tomcat.util.threads.VirtualThreadExecutor.class);
+			assertThat(UwsgiTestClient.exchange(uwsgiAddress(context), get("/thread"), "")).endsWith("virtual=true");
+		}
+	}
+
+	@Test
 	void controllersTakeUwsgiVars() throws Exception {
 		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0")) {
 			UwsgiVars vars = UwsgiVars.builder()
@@ -223,6 +246,17 @@ class UwsgiTomcatAutoConfigurationTests {
 			.run();
 	}
 
+	private static org.apache.coyote.AbstractProtocol<?> uwsgiProtocol(ConfigurableApplicationContext context) {
+		org.springframework.boot.tomcat.TomcatWebServer server = (org.springframework.boot.tomcat.TomcatWebServer) ((org.springframework.boot.web.server.context.WebServerApplicationContext) context)
+			.getWebServer();
+		for (org.apache.catalina.connector.Connector connector : server.getTomcat().getService().findConnectors()) {
+			if (connector.getProtocolHandler() instanceof io.github.uwsgispringboot.tomcat.UwsgiNioProtocol protocol) {
+				return protocol;
+			}
+		}
+		throw new AssertionError("no uwsgi connector");
+	}
+
 	private static InetSocketAddress uwsgiAddress(ConfigurableApplicationContext context) {
 		return context.getBean(UwsgiTomcatConnectors.class).tcpAddress();
 	}
@@ -270,6 +304,12 @@ class UwsgiTomcatAutoConfigurationTests {
 		@GetMapping("/tenant")
 		String tenant(@UwsgiVar("TENANT") String tenant, UwsgiVars vars) {
 			return "tenant " + tenant + ", " + vars.size() + " vars";
+		}
+
+		@GetMapping("/thread")
+		String thread() throws ReflectiveOperationException {
+			// Thread.isVirtual() is Java 21's; this module compiles for 17
+			return "virtual=" + Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
 		}
 
 		@GetMapping("/where")
