@@ -43,7 +43,8 @@ public final class UwsgiTomcatAutoConfiguration {
 	@ConditionalOnMissingBean
 	UwsgiTomcatConnectors uwsgiTomcatConnectors(UwsgiProperties properties,
 			ObjectProvider<UwsgiServerListener> listeners, ObjectProvider<SslBundles> sslBundles,
-			ObjectProvider<TomcatServerProperties> tomcatProperties, ApplicationContext context,
+			ObjectProvider<TomcatServerProperties> tomcatProperties,
+			ObjectProvider<UwsgiTomcatConnectorCustomizer> connectorCustomizers, ApplicationContext context,
 			ConfigurableEnvironment environment) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
@@ -53,6 +54,7 @@ public final class UwsgiTomcatAutoConfiguration {
 				UwsgiTomcatSsl.fromProperties(properties.getSsl(), sslBundles), context, environment,
 				UwsgiListenerSettings.gracefulTimeout(environment));
 		tomcatProperties.ifAvailable(connectors::setTomcatProperties);
+		connectors.setConnectorCustomizers(connectorCustomizers.orderedStream().toList());
 		return connectors;
 	}
 

@@ -73,6 +73,8 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 
 	private TomcatServerProperties tomcatProperties;
 
+	private List<UwsgiTomcatConnectorCustomizer> connectorCustomizers = List.of();
+
 	private final List<Connector> connectors = new ArrayList<>();
 
 	private Service service;
@@ -101,6 +103,13 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	 */
 	void setTomcatProperties(TomcatServerProperties tomcatProperties) {
 		this.tomcatProperties = tomcatProperties;
+	}
+
+	/**
+	 * Apply these customizers to each uwsgi connector, last.
+	 */
+	void setConnectorCustomizers(List<UwsgiTomcatConnectorCustomizer> customizers) {
+		this.connectorCustomizers = List.copyOf(customizers);
 	}
 
 	/**
@@ -238,6 +247,7 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 			protocol.setAcceptCount(this.tomcatProperties.getAcceptCount());
 		}
 		customize(protocol);
+		this.connectorCustomizers.forEach((customizer) -> customizer.customize(connector));
 		return connector;
 	}
 

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.WebApplicationType;
@@ -27,6 +28,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
@@ -36,6 +39,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.github.uwsgispringboot.actuate.UwsgiServerHealthIndicator;
 import io.github.uwsgispringboot.actuate.UwsgiServerMeters;
 import io.github.uwsgispringboot.protocol.UwsgiServerException;
 import io.github.uwsgispringboot.protocol.UwsgiVars;
@@ -50,6 +54,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * Tests for {@link UwsgiTomcatAutoConfiguration}: a Spring MVC application on Tomcat served over
  * uwsgi, through real Tomcat connectors and a raw uwsgi client.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class UwsgiTomcatAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
@@ -186,6 +191,41 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void connectorCustomizersApplyToTheUwsgiConnectorsOnly() throws Exception {
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(MvcApplication.class,
+				CustomizerConfiguration.class)
+			.web(WebApplicationType.SERVLET)
+			.properties("server.port=0", "uwsgi.port=0")
+			.run()) {
+			assertThat(uwsgiProtocol(context).getMaxThreads()).isEqualTo(3);
+			org.springframework.boot.tomcat.TomcatWebServer server = (org.springframework.boot.tomcat.TomcatWebServer) ((org.springframework.boot.web.server.context.WebServerApplicationContext) context)
+				.getWebServer();
+			assertThat(((org.apache.coyote.AbstractProtocol<?>) server.getTomcat().getConnector().getProtocolHandler())
+				.getMaxThreads()).isNotEqualTo(3);
+		}
+	}
+
+	@Test
+	void healthIndicatorAndAccessLogCoverTheTomcatConnectors(CapturedOutput output) throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"uwsgi.access-log.enabled=true")) {
+			UwsgiTestClient.exchange(uwsgiAddress(context),
+					UwsgiVars.builder()
+						.add("REQUEST_METHOD", "GET")
+						.add("REQUEST_URI", "/hello")
+						.add("REMOTE_ADDR", "203.0.113.9")
+						.add("SERVER_PROTOCOL", "HTTP/2.0")
+						.build(),
+					"");
+			assertThat(output).contains("203.0.113.9 - - [").contains("\"GET /hello HTTP/2.0\" 200 16");
+			UwsgiServerHealthIndicator health = new UwsgiServerHealthIndicator(
+					context.getBean(UwsgiTomcatConnectors.class));
+			assertThat(health.health(true).getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+			assertThat(health.health(true).getDetails()).containsKey("tcp");
+		}
+	}
+
+	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21, disabledReason = "virtual threads need Java 21")
 	void virtualThreadsServeTheUwsgiConnectorsWhenEnabled() throws Exception {
 		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
@@ -289,6 +329,15 @@ class UwsgiTomcatAutoConfigurationTests {
 		@Bean
 		MvcController mvcController() {
 			return new MvcController();
+		}
+
+	}
+
+	static class CustomizerConfiguration {
+
+		@Bean
+		UwsgiTomcatConnectorCustomizer threeThreads() {
+			return (connector) -> connector.setProperty("maxThreads", "3");
 		}
 
 	}
