@@ -9,6 +9,8 @@ import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
@@ -70,6 +72,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	private UwsgiServerListener serverListener = new UwsgiServerListener() {
 	};
 
+	private final UwsgiConnectionHandler<S> connectionHandler;
+
 	private volatile UwsgiLimits limits;
 
 	private volatile UwsgiAccessPolicy accessPolicy;
@@ -81,6 +85,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	 */
 	protected AbstractUwsgiProtocol(AbstractEndpoint<S, ?> endpoint) {
 		super(endpoint);
+		this.connectionHandler = new UwsgiConnectionHandler<>(this, getHandler());
+		endpoint.setHandler(this.connectionHandler);
 		endpoint.setUseSendfile(false);
 		endpoint.setAddress(InetAddress.getLoopbackAddress());
 		setConnectionTimeout((int) this.headerTimeout);
@@ -259,6 +265,20 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 
 	UwsgiServerListener serverListener() {
 		return this.serverListener;
+	}
+
+	UwsgiConnectionHandler<S> connectionHandler() {
+		return this.connectionHandler;
+	}
+
+	/**
+	 * Log a refusal and tell the listener, as the Netty server does.
+	 * @param peer the peer, as {@link UwsgiConnectionHandler#peer} describes it
+	 * @param refusal what was refused and why
+	 */
+	void refused(String peer, UwsgiProtocolException refusal) {
+		UwsgiRefusalLog.log(peer, refusal);
+		this.serverListener.packetRejected(transport(), refusal.reason());
 	}
 
 	UwsgiLimits limits() {

@@ -41,6 +41,8 @@ final class UwsgiInputBuffer implements InputBuffer {
 
 	private boolean ping;
 
+	private boolean closedEmpty;
+
 	private ByteBuffer chunk = this.readBuffer;
 
 	/** The chunk holds body bytes the application has not taken yet. */
@@ -61,7 +63,9 @@ final class UwsgiInputBuffer implements InputBuffer {
 
 	/**
 	 * Read what has arrived of the header and the vars.
-	 * @return {@code true} once the vars are complete, or the packet is a ping
+	 * @param maxVarsSize the largest vars block accepted
+	 * @return {@code true} once the vars are complete, or the packet is a ping; {@code false} while
+	 * they are not, or when the peer closed without sending a byte ({@link #isClosedEmpty()})
 	 * @throws UwsgiProtocolException when the header is refused or the peer closed mid-packet
 	 */
 	boolean parsePacket(int maxVarsSize) throws IOException {
@@ -93,8 +97,14 @@ final class UwsgiInputBuffer implements InputBuffer {
 				// NioEndpoint reports the end of the stream so
 				n = -1;
 			}
+			if (n < 0 && packetBytesReceived() + read == 0) {
+				// closed before sending anything: nothing to refuse, as for the Netty server
+				this.closedEmpty = true;
+				break;
+			}
 			if (n < 0) {
-				throw new UwsgiProtocolException(Reason.TRUNCATED_PACKET, receivedSoFar());
+				throw new UwsgiProtocolException(Reason.TRUNCATED_PACKET,
+						(packetBytesReceived() + read) + " bytes received, header or vars incomplete");
 			}
 			if (n == 0) {
 				break;
@@ -112,8 +122,20 @@ final class UwsgiInputBuffer implements InputBuffer {
 		return this.vars;
 	}
 
-	String receivedSoFar() {
-		return (this.packetHeaderRead + this.varsRead) + " bytes of header and vars received";
+	/**
+	 * Return whether the peer closed the connection without sending a byte.
+	 * @return {@code true} when it did
+	 */
+	boolean isClosedEmpty() {
+		return this.closedEmpty;
+	}
+
+	/**
+	 * Return how many bytes of the header and the vars have arrived.
+	 * @return the number of bytes
+	 */
+	int packetBytesReceived() {
+		return this.packetHeaderRead + this.varsRead;
 	}
 
 	/**
@@ -241,6 +263,7 @@ final class UwsgiInputBuffer implements InputBuffer {
 		this.vars = null;
 		this.varsRead = 0;
 		this.ping = false;
+		this.closedEmpty = false;
 		this.chunk = this.readBuffer;
 		this.pending = false;
 		this.remaining = 0;

@@ -13,10 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiPacketHeader;
-import io.github.uwsgispringboot.protocol.UwsgiPeers;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
-import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
 import io.github.uwsgispringboot.protocol.UwsgiRequest;
 import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
 import jakarta.servlet.ServletConnection;
@@ -33,7 +31,6 @@ import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
-import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -55,7 +52,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	private String transport;
 
-	private long startNanos = -1;
+	/** When the connection was accepted, by {@code System.nanoTime()}. */
+	private long acceptedNanos;
 
 	private UwsgiRequest uwsgiRequest;
 
@@ -74,13 +72,13 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	public SocketState process(SocketWrapperBase<?> socket, SocketEvent event) throws IOException {
-		if (this.startNanos < 0) {
+		if (this.socketWrapper == null) {
 			connectionStarted(socket);
 		}
 		SocketState state;
 		if (isReadingPacket() && event != SocketEvent.OPEN_READ) {
 			// the poller gave up waiting for the rest of the header and vars
-			refuse(new UwsgiProtocolException(Reason.HEADER_TIMEOUT, this.input.receivedSoFar()));
+			refuse(headerTimeout());
 			state = SocketState.CLOSED;
 		}
 		else {
@@ -93,12 +91,11 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void connectionStarted(SocketWrapperBase<?> socket) {
-		this.startNanos = System.nanoTime();
+		this.acceptedNanos = this.protocol.connectionHandler().acceptedAt(socket);
 		this.transport = this.protocol.transport();
 		this.socketWrapper = socket;
 		this.input.init(socket);
 		this.output.init(socket);
-		this.protocol.serverListener().connectionOpened(this.transport);
 	}
 
 	@Override
@@ -107,7 +104,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		stage.setStage(org.apache.coyote.Constants.STAGE_PARSE);
 		try {
 			if (!this.input.parsePacket(this.protocol.limits().maxVarsSize())) {
-				return awaitRestOfPacket();
+				return this.input.isClosedEmpty() ? SocketState.CLOSED : awaitRestOfPacket();
 			}
 			if (this.input.isPing()) {
 				this.output.send(UwsgiPacketHeader.pong());
@@ -161,7 +158,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private boolean isReadingPacket() {
-		return this.startNanos >= 0 && this.uwsgiRequest == null && this.refusal == null && !this.input.isPing();
+		return this.socketWrapper != null && this.uwsgiRequest == null && this.refusal == null && !this.input.isPing();
 	}
 
 	private SocketState awaitRestOfPacket() {
@@ -170,12 +167,17 @@ final class UwsgiProcessor extends AbstractProcessor {
 			this.socketWrapper.setReadTimeout(-1);
 			return SocketState.LONG;
 		}
-		long left = this.startNanos + timeout - System.nanoTime();
+		long left = this.acceptedNanos + timeout - System.nanoTime();
 		if (left <= 0) {
-			throw new UwsgiProtocolException(Reason.HEADER_TIMEOUT, this.input.receivedSoFar());
+			throw headerTimeout();
 		}
 		this.socketWrapper.setReadTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
 		return SocketState.LONG;
+	}
+
+	private UwsgiProtocolException headerTimeout() {
+		return new UwsgiProtocolException(Reason.HEADER_TIMEOUT, this.protocol.getHeaderTimeout() + " ms passed, "
+				+ this.input.packetBytesReceived() + " bytes received");
 	}
 
 	private void refuse(UwsgiProtocolException refusal) {
@@ -197,8 +199,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void reportRefusal(UwsgiProtocolException refusal) {
-		UwsgiRefusalLog.log(peer(), refusal);
-		this.protocol.serverListener().packetRejected(this.transport, refusal.reason());
+		this.protocol.refused(UwsgiConnectionHandler.peer(this.socketWrapper), refusal);
 	}
 
 	/**
@@ -327,7 +328,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private SocketChannel channel() {
-		return (this.socketWrapper.getSocket() instanceof NioChannel nio) ? nio.getIOChannel() : null;
+		return UwsgiConnectionHandler.channel(this.socketWrapper);
 	}
 
 	private SocketAddress remoteSocketAddress() {
@@ -340,19 +341,10 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 	}
 
-	private String peer() {
-		try {
-			SocketChannel channel = channel();
-			return (channel != null) ? UwsgiPeers.describe(channel.getRemoteAddress(), channel.getLocalAddress())
-					: this.socketWrapper.getRemoteAddr();
-		}
-		catch (IOException ex) {
-			return "a closed connection";
-		}
-	}
-
+	/** The time since the request was read, or since the accept for a refused packet. */
 	private Duration elapsed() {
-		return Duration.ofNanos(System.nanoTime() - this.startNanos);
+		long start = this.request.getStartTimeNanos();
+		return Duration.ofNanos(System.nanoTime() - ((start >= 0) ? start : this.acceptedNanos));
 	}
 
 	@Override
@@ -494,12 +486,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 		super.recycle();
 		this.request.recycle();
 		this.response.recycle();
-		if (this.startNanos >= 0) {
-			this.protocol.serverListener().connectionClosed(this.transport);
-		}
 		this.input.recycle();
 		this.output.recycle();
-		this.startNanos = -1;
 		this.uwsgiRequest = null;
 		this.refusal = null;
 		this.closeDelimited = false;
