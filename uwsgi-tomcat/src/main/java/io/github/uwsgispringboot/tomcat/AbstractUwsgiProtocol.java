@@ -44,6 +44,14 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * </table>
  * TLS ({@code SSLHostConfig}) and HTTP upgrade protocols are not supported: a uwsgi connector sits
  * behind a proxy, which terminates TLS.
+ * <p>
+ * Stopping is graceful as the Netty server's: {@code Connector.pause()} (Spring Boot's graceful
+ * shutdown, or Tomcat's own stop) removes a unix socket's file first, so that the proxy fails
+ * over to another upstream at once, accepts the connections already queued for 200 ms, then closes
+ * the listener; a TCP listener is closed at once. Requests already accepted finish; the stop that
+ * follows removes nothing that is not the connector's. The listener is bound on start
+ * ({@code bindOnInit} is {@code false} by default) and a paused connector is not resumed: stop and
+ * start it.
  *
  * @param <S> the endpoint's socket type
  */
