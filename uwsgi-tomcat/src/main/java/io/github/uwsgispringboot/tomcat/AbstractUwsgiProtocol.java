@@ -32,8 +32,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <table>
  * <caption>uwsgi connector properties</caption>
  * <tr><th>Property</th><th>Default</th><th>When exceeded or missing</th></tr>
- * <tr><td>{@code address}</td><td>{@code 127.0.0.1}</td><td>another address needs {@code allowedClients}
- * or a {@code secret}, or {@code allowUnprotectedNonLoopback="true"}: the connector does not start</td></tr>
+ * <tr><td>{@code address}</td><td>{@code 127.0.0.1}</td><td>another address needs {@code allowedClients},
+ * a {@code secret} or required client certificates, or {@code allowUnprotectedNonLoopback="true"}: the
+ * connector does not start</td></tr>
  * <tr><td>{@code maxVarsSize}</td><td>65535 bytes</td><td>431</td></tr>
  * <tr><td>{@code maxVars}</td><td>512</td><td>431</td></tr>
  * <tr><td>{@code maxBodySize}</td><td>100 MiB ({@code -1}: none)</td><td>413, body discarded</td></tr>
@@ -42,8 +43,14 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <tr><td>{@code lingerTimeout}</td><td>5000 ms</td><td>an unread request body is discarded for at most this long
  * after the response</td></tr>
  * </table>
- * TLS ({@code SSLHostConfig}) and HTTP upgrade protocols are not supported: a uwsgi connector sits
- * behind a proxy, which terminates TLS.
+ * TLS between the proxy and the connector ({@code uwsgi_pass suwsgi://...} in nginx) is Tomcat's,
+ * as for its HTTP connectors: {@code SSLEnabled="true"} and a nested {@code <SSLHostConfig>} (or
+ * {@link #setSSLEnabled} and {@link #addSslHostConfig}); with
+ * {@code certificateVerification="required"} the proxy must present a trusted client certificate,
+ * which protects a non-loopback address as {@code allowedClients} does. The TLS session is the
+ * proxy's: request attributes such as {@code jakarta.servlet.request.X509Certificate} describe
+ * the client's session at the proxy, from the vars, never this one. HTTP upgrade protocols
+ * (h2c) are not supported.
  * <p>
  * Stopping is graceful as the Netty server's: {@code Connector.pause()} (Spring Boot's graceful
  * shutdown, or Tomcat's own stop) removes a unix socket's file first, so that the proxy fails
@@ -316,14 +323,32 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		InetAddress address = getAddress();
 		boolean loopback = address != null && address.isLoopbackAddress();
 		if (transport().equals(UwsgiExchange.TCP) && !loopback && !this.accessPolicy.isRestricted()
-				&& !this.allowUnprotectedNonLoopback) {
+				&& !requiresClientCertificates() && !this.allowUnprotectedNonLoopback) {
 			throw new IllegalArgumentException("The uwsgi connector would listen on "
 					+ ((address != null) ? address.getHostAddress() : "every address")
 					+ " with no protection: anyone who can connect could send any request as any client. "
 					+ "Set allowedClients (the proxy's addresses) or a secret (and uwsgi_param "
-					+ this.secretVar + " in the proxy), listen on 127.0.0.1 or a unix socket, "
+					+ this.secretVar + " in the proxy), require the proxy's client certificate (SSLEnabled=\"true\" "
+					+ "and certificateVerification=\"required\"), listen on 127.0.0.1 or a unix socket, "
 					+ "or set allowUnprotectedNonLoopback=\"true\" if a firewall protects the port");
 		}
+	}
+
+	/**
+	 * Return whether every TLS peer must present a certificate the connector trusts, which
+	 * protects it as well as an allowed-clients list does.
+	 */
+	private boolean requiresClientCertificates() {
+		SSLHostConfig[] configs = findSslHostConfigs();
+		if (!isSSLEnabled() || configs.length == 0) {
+			return false;
+		}
+		for (SSLHostConfig config : configs) {
+			if (config.getCertificateVerification() != SSLHostConfig.CertificateVerification.REQUIRED) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override
@@ -351,20 +376,75 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		throw new IllegalStateException("The uwsgi connector does not support HTTP upgrade");
 	}
 
+	/**
+	 * Set whether the connector speaks TLS ({@code uwsgi_pass suwsgi://...} in nginx), with the
+	 * certificates and client verification of its {@link #addSslHostConfig SSLHostConfig}s.
+	 * @param sslEnabled {@code true} for TLS
+	 */
+	public void setSSLEnabled(boolean sslEnabled) {
+		getEndpoint().setSSLEnabled(sslEnabled);
+	}
+
+	/**
+	 * Return whether the connector speaks TLS.
+	 * @return {@code true} for TLS
+	 */
+	public boolean isSSLEnabled() {
+		return getEndpoint().isSSLEnabled();
+	}
+
+	/**
+	 * Set the TLS implementation, as for Tomcat's HTTP connectors.
+	 * @param sslImplementationName the class name, {@code null} for Tomcat's default (JSSE)
+	 */
+	public void setSslImplementationName(String sslImplementationName) {
+		getEndpoint().setSslImplementationName(sslImplementationName);
+	}
+
+	/**
+	 * Return the TLS implementation.
+	 * @return the class name, {@code null} for Tomcat's default
+	 */
+	public String getSslImplementationName() {
+		return getEndpoint().getSslImplementationName();
+	}
+
+	/**
+	 * Set the name of the {@code SSLHostConfig} used when the peer sends no SNI name.
+	 * @param defaultSSLHostConfigName the host name, {@code _default_} by default
+	 */
+	public void setDefaultSSLHostConfigName(String defaultSSLHostConfigName) {
+		getEndpoint().setDefaultSSLHostConfigName(defaultSSLHostConfigName);
+	}
+
+	/**
+	 * Return the name of the {@code SSLHostConfig} used when the peer sends no SNI name.
+	 * @return the host name
+	 */
+	public String getDefaultSSLHostConfigName() {
+		return getEndpoint().getDefaultSSLHostConfigName();
+	}
+
 	@Override
 	public void addSslHostConfig(SSLHostConfig sslHostConfig) {
-		getLog().warn("The uwsgi connector does not support TLS: SSLHostConfig " + sslHostConfig.getHostName()
-				+ " ignored (terminate TLS at the proxy)");
+		getEndpoint().addSslHostConfig(sslHostConfig);
 	}
 
 	@Override
 	public void addSslHostConfig(SSLHostConfig sslHostConfig, boolean replace) {
-		addSslHostConfig(sslHostConfig);
+		getEndpoint().addSslHostConfig(sslHostConfig, replace);
 	}
 
 	@Override
 	public SSLHostConfig[] findSslHostConfigs() {
-		return new SSLHostConfig[0];
+		return getEndpoint().findSslHostConfigs();
+	}
+
+	/**
+	 * Reload the certificates of every {@code SSLHostConfig}, as for Tomcat's HTTP connectors.
+	 */
+	public void reloadSslHostConfigs() {
+		getEndpoint().reloadSslHostConfigs();
 	}
 
 	@Override

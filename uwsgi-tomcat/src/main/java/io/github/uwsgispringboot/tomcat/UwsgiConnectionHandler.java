@@ -68,11 +68,17 @@ final class UwsgiConnectionHandler<S> implements Handler<S> {
 
 	@Override
 	public SocketState process(SocketWrapperBase<S> socket, SocketEvent status) {
-		if (status == SocketEvent.ERROR && socket.getCurrentProcessor() == null
-				&& socket.getError() instanceof SocketTimeoutException) {
-			// the poller's read timeout, the header timeout, passed before the first byte
+		boolean beforeTheFirstByte = (status == SocketEvent.ERROR && socket.getCurrentProcessor() == null)
+				|| status == SocketEvent.CONNECT_FAIL;
+		if (beforeTheFirstByte && socket.getError() instanceof SocketTimeoutException) {
+			// the poller's read timeout, the header timeout, passed before the first byte (or the
+			// end of the TLS handshake)
 			this.protocol.refused(peer(socket), new UwsgiProtocolException(Reason.HEADER_TIMEOUT,
 					this.protocol.getHeaderTimeout() + " ms passed, 0 bytes received"));
+		}
+		if (status == SocketEvent.CONNECT_FAIL) {
+			// the TLS handshake failed: nothing to serve, the endpoint closes the connection
+			return SocketState.CLOSED;
 		}
 		return this.delegate.process(socket, status);
 	}

@@ -441,6 +441,11 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	@Override
+	protected void populateSslRequestAttributes() {
+		// the TLS session on this connection is the proxy's, not the client's
+	}
+
+	@Override
 	protected void populateRequestAttributeRemoteHost() {
 		// set from REMOTE_ADDR: no reverse lookup
 	}
