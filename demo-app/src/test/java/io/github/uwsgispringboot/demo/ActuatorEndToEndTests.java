@@ -25,10 +25,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
+import io.github.uwsgispringboot.e2e.Nginx;
+import io.github.uwsgispringboot.e2e.Transport;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
+import static io.github.uwsgispringboot.e2e.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

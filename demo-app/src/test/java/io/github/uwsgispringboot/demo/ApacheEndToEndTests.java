@@ -40,12 +40,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.server.WebFilter;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
-import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
-import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
-import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
+import io.github.uwsgispringboot.e2e.Apache;
+import io.github.uwsgispringboot.e2e.ProxiedApplicationTests;
+import io.github.uwsgispringboot.e2e.Transport;
+
+import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
+import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
+import static io.github.uwsgispringboot.e2e.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -289,6 +292,11 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 	@Override
 	protected URI uri(Transport transport, String path) {
 		return this.apache.uri(transport, path);
+	}
+
+	@Override
+	protected byte[] expectedDownload() {
+		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
 	}
 
 	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {

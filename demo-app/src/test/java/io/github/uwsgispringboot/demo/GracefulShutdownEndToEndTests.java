@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
+
+import io.github.uwsgispringboot.e2e.Nginx;
+import io.github.uwsgispringboot.e2e.Transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -28,6 +28,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.github.uwsgispringboot.e2e.Nginx;
+import io.github.uwsgispringboot.e2e.TestCertificates;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

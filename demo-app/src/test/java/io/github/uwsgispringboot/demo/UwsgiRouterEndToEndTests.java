@@ -40,12 +40,17 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.randomBytes;
-import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
-import static io.github.uwsgispringboot.demo.EndToEnd.sha256;
-import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
+import io.github.uwsgispringboot.e2e.ProxiedApplicationTests;
+import io.github.uwsgispringboot.e2e.TestCertificates;
+import io.github.uwsgispringboot.e2e.Transport;
+import io.github.uwsgispringboot.e2e.UwsgiRouter;
+import io.github.uwsgispringboot.e2e.WebSocketRecorder;
+
+import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
+import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
+import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
+import static io.github.uwsgispringboot.e2e.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -383,6 +388,11 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@Override
 	protected URI uri(Transport transport, String path) {
 		return this.router.uri(transport, path);
+	}
+
+	@Override
+	protected byte[] expectedDownload() {
+		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
 	}
 
 	private static HttpRequest get(URI uri) {

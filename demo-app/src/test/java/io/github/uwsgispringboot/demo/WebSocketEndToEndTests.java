@@ -19,9 +19,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.socketDir;
+import io.github.uwsgispringboot.e2e.Nginx;
+import io.github.uwsgispringboot.e2e.Transport;
+import io.github.uwsgispringboot.e2e.WebSocketRecorder;
+
+import static io.github.uwsgispringboot.e2e.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

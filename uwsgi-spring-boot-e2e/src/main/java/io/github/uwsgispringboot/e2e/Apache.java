@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.net.URI;
@@ -10,15 +10,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.accepts;
-import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
+import static io.github.uwsgispringboot.e2e.EndToEnd.accepts;
+import static io.github.uwsgispringboot.e2e.EndToEnd.freePort;
 
 /**
- * A real Apache httpd with mod_proxy_uwsgi, run in the foreground from the demo app's
- * configuration in {@code demo-app/apache/}, in front of an application's uwsgi listeners: one
- * HTTP port passes to the unix socket, one to the TCP port.
+ * A real Apache httpd with mod_proxy_uwsgi, run in the foreground from the configuration in the
+ * {@code apache/} directory of the demo application under test, in front of the application's uwsgi
+ * listeners: one HTTP port passes to the unix socket, one to the TCP port.
  */
-final class Apache implements AutoCloseable {
+public final class Apache implements AutoCloseable {
 
 	private static final Path CONFIG = Path.of("apache", "httpd.conf");
 
@@ -26,7 +26,7 @@ final class Apache implements AutoCloseable {
 	 * The conventional uwsgi port, which mod_proxy_uwsgi cannot reach: it drops it from the URL as
 	 * its default port and then connects to port 0 (unbit/uwsgi#2468).
 	 */
-	static final int UNREACHABLE_UWSGI_PORT = 3031;
+	public static final int UNREACHABLE_UWSGI_PORT = 3031;
 
 	private static final int ATTEMPTS = 5;
 
@@ -48,7 +48,7 @@ final class Apache implements AutoCloseable {
 	/**
 	 * Start Apache in front of a uwsgi unix socket and TCP port.
 	 */
-	static Apache start(Path uwsgiSocket, int uwsgiPort) throws IOException, InterruptedException {
+	public static Apache start(Path uwsgiSocket, int uwsgiPort) throws IOException, InterruptedException {
 		if (uwsgiPort == UNREACHABLE_UWSGI_PORT) {
 			throw new IllegalArgumentException("mod_proxy_uwsgi cannot reach uwsgi port " + uwsgiPort
 					+ " (it connects to port 0 instead, unbit/uwsgi#2468): listen on another port");
@@ -112,15 +112,15 @@ final class Apache implements AutoCloseable {
 	/**
 	 * Return the URI of {@code path} at the Apache virtual host that passes to the given transport.
 	 */
-	URI uri(Nginx.Transport transport, String path) {
-		int port = (transport == Nginx.Transport.UNIX_SOCKET) ? this.unixPort : this.tcpPort;
+	public URI uri(Transport transport, String path) {
+		int port = (transport == Transport.UNIX_SOCKET) ? this.unixPort : this.tcpPort;
 		return URI.create("http://127.0.0.1:" + port + path);
 	}
 
 	/**
 	 * Return Apache's start-up output and error log, for assertion messages and failures.
 	 */
-	String errorLog() {
+	public String errorLog() {
 		return EndToEnd.logs(this.runDir, "stdout.log", "error.log");
 	}
 

@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,16 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
+import static io.github.uwsgispringboot.e2e.EndToEnd.freePort;
 
 /**
- * uWSGI's own http router, run from the demo app's configuration in {@code demo-app/uwsgi-router/}
- * in front of an application's uwsgi listeners. A router passes to one backend, so there is one
+ * uWSGI's own http router, run from the configuration in the {@code uwsgi-router/} directory of the
+ * demo application under test, in front of the application's uwsgi listeners. A router passes to one backend, so there is one
  * router process per transport, each with an HTTP and an HTTPS port.
  */
-final class UwsgiRouter implements AutoCloseable {
+public final class UwsgiRouter implements AutoCloseable {
 
 	private static final Path CONFIG = Path.of("uwsgi-router", "router.ini");
 
@@ -43,7 +42,7 @@ final class UwsgiRouter implements AutoCloseable {
 	 * Start a router in front of the uwsgi unix socket and one in front of the TCP port, both
 	 * terminating HTTPS with the given certificate and key.
 	 */
-	static UwsgiRouter start(Path uwsgiSocket, int uwsgiPort, Path tlsCertificate, Path tlsKey)
+	public static UwsgiRouter start(Path uwsgiSocket, int uwsgiPort, Path tlsCertificate, Path tlsKey)
 			throws IOException, InterruptedException {
 		Map<Transport, Instance> instances = new EnumMap<>(Transport.class);
 		UwsgiRouter router = new UwsgiRouter(instances);
@@ -70,21 +69,21 @@ final class UwsgiRouter implements AutoCloseable {
 	/**
 	 * Return the URI of {@code path} at the router's plain HTTP port in front of the given transport.
 	 */
-	URI uri(Transport transport, String path) {
+	public URI uri(Transport transport, String path) {
 		return URI.create("http://127.0.0.1:" + this.instances.get(transport).httpPort + path);
 	}
 
 	/**
 	 * Return the URI of {@code path} at the router's HTTPS port in front of the given transport.
 	 */
-	URI httpsUri(Transport transport, String path) {
+	public URI httpsUri(Transport transport, String path) {
 		return URI.create("https://127.0.0.1:" + this.instances.get(transport).httpsPort + path);
 	}
 
 	/**
 	 * Return the routers' output (uWSGI logs to stderr), for assertion messages and failures.
 	 */
-	String log() {
+	public String log() {
 		StringBuilder log = new StringBuilder();
 		this.instances.forEach((transport, instance) -> log.append("--- router to ")
 			.append(transport)

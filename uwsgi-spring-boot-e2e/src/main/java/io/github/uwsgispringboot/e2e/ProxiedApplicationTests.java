@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,17 +14,23 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.github.uwsgispringboot.demo.Nginx.Transport;
-
-import static io.github.uwsgispringboot.demo.EndToEnd.readMap;
+import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What every uwsgi client in front of the demo application must get right, whichever it is: the
+ * What every uwsgi client in front of a demo application must get right, whichever it is: the
  * end-to-end tests of nginx, Apache httpd and the uWSGI router run these besides their own, each
- * through its proxy over a unix socket and over TCP.
+ * through its proxy over a unix socket and over TCP. The demo applications (WebFlux in
+ * {@code demo-app}, Spring MVC in {@code demo-mvc-app}) serve the same paths with the same bodies:
+ * <ul>
+ * <li>{@code /download/bytes}, {@code /download/stream} and {@code /download/file}: the same
+ * {@link #expectedDownload() download}, the first and the last with a Content-Length, the stream
+ * without;
+ * <li>{@code /path/{segment}?q=}: the decoded segment and query parameter and the raw path, as JSON;
+ * <li>{@code /error-demo}: an exception, answered with Spring Boot's error response.
+ * </ul>
  */
-abstract class ProxiedApplicationTests {
+public abstract class ProxiedApplicationTests {
 
 	protected final HttpClient client = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -39,10 +45,16 @@ abstract class ProxiedApplicationTests {
 	 */
 	protected abstract URI uri(Transport transport, String path);
 
+	/**
+	 * Return the bytes every download endpoint of the application serves.
+	 * @return the download
+	 */
+	protected abstract byte[] expectedDownload();
+
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
-		byte[] expected = DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
+	public void downloadsOfFiveMegabytesArriveByteForByte(Transport transport) throws Exception {
+		byte[] expected = expectedDownload();
 		for (String path : List.of("/download/bytes", "/download/stream", "/download/file")) {
 			HttpResponse<byte[]> response = this.client.send(get(transport, path), BodyHandlers.ofByteArray());
 			assertThat(response.statusCode()).as(path).isEqualTo(200);
@@ -53,17 +65,17 @@ abstract class ProxiedApplicationTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
+	public void knownLengthDownloadsCarryContentLength(Transport transport) throws Exception {
 		for (String path : List.of("/download/bytes", "/download/file")) {
 			HttpResponse<Void> response = this.client.send(get(transport, path), BodyHandlers.discarding());
 			assertThat(response.headers().firstValueAsLong("Content-Length")).as(path)
-				.hasValue(DemoContent.DOWNLOAD_SIZE);
+				.hasValue(expectedDownload().length);
 		}
 	}
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
+	public void percentEncodedPathAndQueryAreDecodedOnce(Transport transport) throws Exception {
 		Map<String, Object> seen = readMap(send(get(transport, "/path/caf%C3%A9%20au%20lait?q=%C3%A9t%C3%A9%26more")));
 		assertThat(seen).containsEntry("segment", "café au lait")
 			.containsEntry("q", "été&more")
@@ -72,7 +84,7 @@ abstract class ProxiedApplicationTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
+	public void handlerExceptionIsSpringBootsErrorResponse(Transport transport) throws Exception {
 		HttpResponse<String> response = send(get(transport, "/error-demo"));
 		assertThat(response.statusCode()).isEqualTo(500);
 		assertThat(readMap(response)).containsEntry("status", 500).containsEntry("path", "/error-demo");

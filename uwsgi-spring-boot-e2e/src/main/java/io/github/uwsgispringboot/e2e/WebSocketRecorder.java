@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.WebSocket;
@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * messages as {@code "binary:[...]"} and large ones as {@code byte[]}, {@code "pong:..."},
  * {@code "close:CODE"} and {@code "error:..."}.
  */
-final class WebSocketRecorder implements WebSocket.Listener {
+public final class WebSocketRecorder implements WebSocket.Listener {
 	private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
 
 	private final StringBuilder text = new StringBuilder();
@@ -69,13 +69,13 @@ final class WebSocketRecorder implements WebSocket.Listener {
 		this.received.add("error:" + error);
 	}
 
-	Object next() throws InterruptedException {
+	public Object next() throws InterruptedException {
 		Object next = this.received.poll(10, TimeUnit.SECONDS);
 		assertThat(next).as("a message within 10 s").isNotNull();
 		return next;
 	}
 
-	byte[] nextBinary() throws InterruptedException {
+	public byte[] nextBinary() throws InterruptedException {
 		Object next = next();
 		assertThat(next).isInstanceOf(byte[].class);
 		return (byte[]) next;

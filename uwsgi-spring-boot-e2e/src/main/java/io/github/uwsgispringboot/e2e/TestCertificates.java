@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@code localhost} / {@code 127.0.0.1}, a client certificate signed by the CA, and one signed by
  * another CA that nobody trusts.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
 	private final Path dir;
 
@@ -21,7 +21,7 @@ final class TestCertificates {
 		this.dir = dir;
 	}
 
-	static TestCertificates create() throws IOException, InterruptedException {
+	public static TestCertificates create() throws IOException, InterruptedException {
 		Path dir = Files.createTempDirectory("uwsgi-tls");
 		TestCertificates certificates = new TestCertificates(dir);
 		certificates.ca("ca");
@@ -35,15 +35,15 @@ final class TestCertificates {
 		return certificates;
 	}
 
-	Path certificate(String name) {
+	public Path certificate(String name) {
 		return this.dir.resolve(name + ".pem");
 	}
 
-	Path key(String name) {
+	public Path key(String name) {
 		return this.dir.resolve(name + ".key");
 	}
 
-	Path pkcs12(String name) {
+	public Path pkcs12(String name) {
 		return this.dir.resolve(name + ".p12");
 	}
 

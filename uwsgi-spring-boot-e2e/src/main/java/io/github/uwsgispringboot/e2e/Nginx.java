@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.uwsgispringboot.demo.EndToEnd.accepts;
-import static io.github.uwsgispringboot.demo.EndToEnd.freePort;
+import static io.github.uwsgispringboot.e2e.EndToEnd.accepts;
+import static io.github.uwsgispringboot.e2e.EndToEnd.freePort;
 
 /**
- * A real nginx, run from the demo app's configuration in {@code demo-app/nginx/}, in front of an
- * application's uwsgi listeners: one HTTP port passes to the unix socket, one to the TCP port.
+ * A real nginx, run from the configuration in the {@code nginx/} directory of the demo application
+ * under test ({@code demo-app/nginx/}, {@code demo-mvc-app/nginx/}), in front of the application's
+ * uwsgi listeners: one HTTP port passes to the unix socket, one to the TCP port.
  */
-final class Nginx implements AutoCloseable {
+public final class Nginx implements AutoCloseable {
 
 	private static final Path DEMO_CONFIG_DIR = Path.of("nginx");
 
@@ -42,9 +43,9 @@ final class Nginx implements AutoCloseable {
 	}
 
 	/**
-	 * Start nginx with the demo app's configuration in front of a uwsgi unix socket and TCP port.
+	 * Start nginx with the demo application's configuration in front of a uwsgi unix socket and TCP port.
 	 */
-	static Nginx start(Path uwsgiSocket, int uwsgiPort) throws IOException, InterruptedException {
+	public static Nginx start(Path uwsgiSocket, int uwsgiPort) throws IOException, InterruptedException {
 		return start(DEMO_CONFIG_DIR, DEMO_CONFIG,
 				Map.of("@UWSGI_SOCKET@", uwsgiSocket.toString(), "@UWSGI_PORT@", Integer.toString(uwsgiPort)),
 				"@HTTP_PORT_UNIX@", "@HTTP_PORT_TCP@");
@@ -55,7 +56,7 @@ final class Nginx implements AutoCloseable {
 	 * are filled in from {@code values}, {@code @RUN_DIR@}, {@code @UWSGI_PARAMS@}, and a free port
 	 * for each of {@code portPlaceholders}.
 	 */
-	static Nginx start(Path configDir, List<String> files, Map<String, String> values, String... portPlaceholders)
+	public static Nginx start(Path configDir, List<String> files, Map<String, String> values, String... portPlaceholders)
 			throws IOException, InterruptedException {
 		Path runDir = Files.createTempDirectory("nginx-e2e");
 		Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -124,7 +125,7 @@ final class Nginx implements AutoCloseable {
 	/**
 	 * Return the URI of {@code path} at the nginx server that passes to the given transport.
 	 */
-	URI uri(Transport transport, String path) {
+	public URI uri(Transport transport, String path) {
 		return uri((transport == Transport.UNIX_SOCKET) ? "@HTTP_PORT_UNIX@" : "@HTTP_PORT_TCP@", "http", path);
 	}
 
@@ -132,14 +133,14 @@ final class Nginx implements AutoCloseable {
 	 * Return the URI of {@code path} at the nginx server listening on the port given to
 	 * {@code portPlaceholder}.
 	 */
-	URI uri(String portPlaceholder, String scheme, String path) {
+	public URI uri(String portPlaceholder, String scheme, String path) {
 		return URI.create(scheme + "://127.0.0.1:" + this.ports.get(portPlaceholder) + path);
 	}
 
 	/**
 	 * Return nginx's error log, for assertion messages and failures.
 	 */
-	String errorLog() {
+	public String errorLog() {
 		return EndToEnd.logs(this.runDir, "startup.log", "stdout.log", "error.log");
 	}
 
@@ -149,13 +150,6 @@ final class Nginx implements AutoCloseable {
 		if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly().waitFor();
 		}
-	}
-
-	/** How nginx reaches the application. */
-	enum Transport {
-
-		UNIX_SOCKET, TCP
-
 	}
 
 }

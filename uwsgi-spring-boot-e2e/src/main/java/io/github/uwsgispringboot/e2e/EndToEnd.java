@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.demo;
+package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * What the end-to-end tests and their proxy harnesses share: temporary socket directories the
  * proxies' workers can reach, test bodies and their digests, JSON answers, free ports.
  */
-final class EndToEnd {
+public final class EndToEnd {
 
 	private static final JsonMapper json = new JsonMapper();
 
@@ -33,7 +33,7 @@ final class EndToEnd {
 	 * Return a new temporary directory for a uwsgi unix socket, searchable by the proxies' workers
 	 * (nobody or www-data when the tests run as root).
 	 */
-	static Path socketDir() {
+	public static Path socketDir() {
 		try {
 			Path dir = Files.createTempDirectory("uwsgi-e2e");
 			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -47,13 +47,13 @@ final class EndToEnd {
 	/**
 	 * Return {@code length} pseudo-random bytes, the same for the same length.
 	 */
-	static byte[] randomBytes(int length) {
+	public static byte[] randomBytes(int length) {
 		byte[] bytes = new byte[length];
 		new Random(length).nextBytes(bytes);
 		return bytes;
 	}
 
-	static String sha256(byte[] bytes) {
+	public static String sha256(byte[] bytes) {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 		}
@@ -62,24 +62,20 @@ final class EndToEnd {
 		}
 	}
 
-	static Map<String, Object> readMap(HttpResponse<String> response) {
+	public static Map<String, Object> readMap(HttpResponse<String> response) {
 		return readMap(response.body());
 	}
 
 	@SuppressWarnings("unchecked")
-	static Map<String, Object> readMap(String body) {
+	public static Map<String, Object> readMap(String body) {
 		return json.readValue(body, Map.class);
 	}
 
 	/**
-	 * Return a port free now: for the proxies, which cannot bind port 0 and tell which port they
-	 * got; their harnesses retry when another process takes it meanwhile.
-	 */
-	/**
 	 * Return the contents of those of the named log files in {@code dir} that exist, one after the
 	 * other.
 	 */
-	static String logs(Path dir, String... names) {
+	public static String logs(Path dir, String... names) {
 		StringBuilder log = new StringBuilder();
 		for (String name : names) {
 			Path path = dir.resolve(name);
@@ -95,13 +91,17 @@ final class EndToEnd {
 		return log.toString();
 	}
 
-	static int freePort() throws IOException {
+	/**
+	 * Return a port free now: for the proxies, which cannot bind port 0 and tell which port they
+	 * got; their harnesses retry when another process takes it meanwhile.
+	 */
+	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
 	}
 
-	static boolean accepts(int port) {
+	public static boolean accepts(int port) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
 			return true;
