@@ -16,6 +16,9 @@ import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.UpgradeToken;
+import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorExternal;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorInternal;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -49,8 +52,14 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * {@code certificateVerification="required"} the proxy must present a trusted client certificate,
  * which protects a non-loopback address as {@code allowedClients} does. The TLS session is the
  * proxy's: request attributes such as {@code jakarta.servlet.request.X509Certificate} describe
- * the client's session at the proxy, from the vars, never this one. HTTP upgrade protocols
- * (h2c) are not supported.
+ * the client's session at the proxy, from the vars, never this one.
+ * <p>
+ * WebSocket works as over HTTP/1.1 (the servlet upgrade, {@code HttpServletRequest.upgrade}, which
+ * Jakarta WebSocket and Spring's WebSocket support use): the connector writes the {@code 101} and
+ * hands the connection to Tomcat's upgrade machinery, and nginx tunnels it from then on. Only a
+ * request the proxy can tunnel ({@code GET} with {@code Upgrade: websocket}, not from Apache's
+ * mod_proxy_uwsgi) can be upgraded. Upgrade protocols negotiated by the connector itself (h2c)
+ * are not supported.
  * <p>
  * Stopping is graceful as the Netty server's: {@code Connector.pause()} (Spring Boot's graceful
  * shutdown, or Tomcat's own stop) removes a unix socket's file first, so that the proxy fails
@@ -371,9 +380,17 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		return null;
 	}
 
+	/**
+	 * Hand an upgraded connection to Tomcat's upgrade machinery, as the HTTP/1.1 connector does:
+	 * after the {@code 101} the proxy tunnels the connection, so the new protocol (WebSocket) speaks
+	 * to the client as it would over HTTP.
+	 */
 	@Override
 	protected Processor createUpgradeProcessor(SocketWrapperBase<?> socket, UpgradeToken upgradeToken) {
-		throw new IllegalStateException("The uwsgi connector does not support HTTP upgrade");
+		if (upgradeToken.httpUpgradeHandler() instanceof InternalHttpUpgradeHandler) {
+			return new UpgradeProcessorInternal(socket, upgradeToken, null);
+		}
+		return new UpgradeProcessorExternal(socket, upgradeToken, null);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.apache.coyote.Adapter;
 import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.ErrorState;
 import org.apache.coyote.RequestInfo;
+import org.apache.coyote.UpgradeToken;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.ExceptionUtils;
@@ -60,6 +62,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 	private UwsgiProtocolException refusal;
 
 	private boolean closeDelimited;
+
+	private UpgradeToken upgradeToken;
 
 	UwsgiProcessor(AbstractUwsgiProtocol<?> protocol, Adapter adapter) {
 		super(adapter);
@@ -138,7 +142,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 		this.request.updateCounters();
 		stage.setStage(org.apache.coyote.Constants.STAGE_ENDED);
-		return SocketState.CLOSED;
+		// the 101 has been written: the connection is the new protocol's
+		return (isUpgrade() && !getErrorState().isError()) ? SocketState.UPGRADING : SocketState.CLOSED;
 	}
 
 	private void serviceRequest() {
@@ -381,6 +386,32 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	@Override
+	protected void doHttpUpgrade(UpgradeToken upgradeToken) {
+		if (!this.uwsgiRequest.isWebSocketUpgrade()) {
+			// the proxy would pass the 101 on and then hang
+			throw new UnsupportedOperationException("The uwsgi peer cannot tunnel this request's connection: "
+					+ "only a WebSocket upgrade from a proxy that tunnels (nginx, the uWSGI router) can be upgraded");
+		}
+		this.upgradeToken = upgradeToken;
+	}
+
+	@Override
+	public UpgradeToken getUpgradeToken() {
+		return this.upgradeToken;
+	}
+
+	@Override
+	public boolean isUpgrade() {
+		return this.upgradeToken != null;
+	}
+
+	@Override
+	public ByteBuffer getLeftoverInput() {
+		// the vars are read to their end and never further: what follows is still the socket's
+		return null;
+	}
+
+	@Override
 	protected SocketState dispatchEndRequest() {
 		return SocketState.CLOSED;
 	}
@@ -496,6 +527,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		this.uwsgiRequest = null;
 		this.refusal = null;
 		this.closeDelimited = false;
+		this.upgradeToken = null;
 		this.socketWrapper = null;
 	}
 
