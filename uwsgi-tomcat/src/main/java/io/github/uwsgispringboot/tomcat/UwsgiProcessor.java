@@ -9,15 +9,18 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.github.uwsgispringboot.protocol.UwsgiClientCertificates;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiPacketHeader;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 import io.github.uwsgispringboot.protocol.UwsgiRequest;
 import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 import jakarta.servlet.ServletConnection;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.ActionCode;
@@ -33,6 +36,7 @@ import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
+import org.apache.tomcat.util.net.SSLSupport;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -471,9 +475,31 @@ final class UwsgiProcessor extends AbstractProcessor {
 		return false;
 	}
 
+	/**
+	 * The client's TLS session at the proxy, from the vars the proxy sends: the TLS session on
+	 * this connection, if any, is the proxy's. Apache mod_ssl ({@code SSLOptions +StdEnvVars})
+	 * sends every var read here; nginx those it is given ({@code uwsgi_param SSL_CIPHER $ssl_cipher;}).
+	 */
 	@Override
 	protected void populateSslRequestAttributes() {
-		// the TLS session on this connection is the proxy's, not the client's
+		UwsgiVars vars = this.uwsgiRequest.vars();
+		X509Certificate[] certificates = UwsgiClientCertificates.read(vars);
+		if (certificates != null) {
+			this.request.setAttribute(SSLSupport.CERTIFICATE_KEY, certificates);
+		}
+		setAttribute(SSLSupport.CIPHER_SUITE_KEY, vars.get("SSL_CIPHER"));
+		setAttribute(SSLSupport.SECURE_PROTOCOL_KEY, vars.get("SSL_PROTOCOL"));
+		setAttribute(SSLSupport.SESSION_ID_KEY, vars.get("SSL_SESSION_ID"));
+		String keySize = vars.get("SSL_CIPHER_USEKEYSIZE");
+		if (keySize != null && keySize.matches("[0-9]{1,5}")) {
+			this.request.setAttribute(SSLSupport.KEY_SIZE_KEY, Integer.valueOf(keySize));
+		}
+	}
+
+	private void setAttribute(String name, String value) {
+		if (value != null && !value.isEmpty()) {
+			this.request.setAttribute(name, value);
+		}
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.Base64;
 import java.util.List;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -95,10 +96,12 @@ final class TestCertificates {
 	}
 
 	/**
-	 * Return the proxy's client certificate.
+	 * Return the connector's certificate as PEM, as Apache mod_ssl exports a client's.
 	 */
-	Certificate clientCertificate() throws IOException, GeneralSecurityException {
-		return certificate(this.clientKeyStore, "proxy");
+	String serverCertificatePem() throws IOException, GeneralSecurityException {
+		String base64 = Base64.getMimeEncoder(64, new byte[] { '\n' })
+			.encodeToString(certificate(this.serverKeyStore, "server").getEncoded());
+		return "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n";
 	}
 
 	private static Certificate certificate(Path keyStore, String alias) throws IOException, GeneralSecurityException {

@@ -55,6 +55,29 @@ class UwsgiTlsTests {
 	}
 
 	@Test
+	void clientCertificateIsTheOneInTheVarsNotTheProxys() throws Exception {
+		byte[] packet = request("REQUEST_METHOD", "GET", "REQUEST_URI", "/tls", "HTTPS", "on", "SSL_CLIENT_CERT",
+				certificates.serverCertificatePem(), "SSL_CIPHER", "TLS_AES_128_GCM_SHA256", "SSL_CIPHER_USEKEYSIZE",
+				"128", "SSL_SESSION_ID", "5e55", "SSL_PROTOCOL", "TLSv1.3");
+		try (UwsgiTomcat server = tlsServer("required").start()) {
+			String reply = exchange(server, certificates.clientContext(true), packet);
+			assertThat(reply).startsWith("HTTP/1.1 200 OK\r\n")
+				.contains("certificate=CN=localhost\n", "cipher_suite=TLS_AES_128_GCM_SHA256\n", "key_size=128\n",
+						"ssl_session_id=5e55\n", "secure_protocol=TLSv1.3\n")
+				.doesNotContain("nginx proxy");
+		}
+	}
+
+	@Test
+	void proxyWithoutClientCertificateVarsGivesNoClientCertificate() throws Exception {
+		try (UwsgiTomcat server = tlsServer("required").start()) {
+			String reply = exchange(server, certificates.clientContext(true),
+					request("REQUEST_METHOD", "GET", "REQUEST_URI", "/tls", "HTTPS", "on"));
+			assertThat(reply).contains("certificate=null\n", "cipher_suite=null\n", "key_size=null\n");
+		}
+	}
+
+	@Test
 	void peerWithoutAClientCertificateIsRefusedWhenOneIsRequired() throws Exception {
 		try (UwsgiTomcat server = tlsServer("required").start()) {
 			assertThatExceptionOfType(IOException.class)
@@ -113,11 +136,15 @@ class UwsgiTlsTests {
 	}
 
 	private static String exchange(UwsgiTomcat server, SSLContext context) throws IOException {
+		return exchange(server, context, GET);
+	}
+
+	private static String exchange(UwsgiTomcat server, SSLContext context, byte[] packet) throws IOException {
 		try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
 			.createSocket(InetAddress.getLoopbackAddress(), server.port())) {
 			socket.setSoTimeout(10_000);
 			socket.startHandshake();
-			socket.getOutputStream().write(GET);
+			socket.getOutputStream().write(packet);
 			socket.getOutputStream().flush();
 			ByteArrayOutputStream received = new ByteArrayOutputStream();
 			InputStream in = socket.getInputStream();
