@@ -22,6 +22,18 @@ import java.util.function.BiConsumer;
  */
 public final class UwsgiRequest {
 
+	/**
+	 * The name of the request attribute under which a servlet container's uwsgi connector exposes
+	 * the request to the application.
+	 */
+	public static final String ATTRIBUTE = UwsgiRequest.class.getName();
+
+	/**
+	 * The name of the request attribute holding the mount prefix ({@code SCRIPT_NAME}) that a
+	 * servlet container's uwsgi connector removed from the request URI before mapping it.
+	 */
+	public static final String MOUNT_PREFIX_ATTRIBUTE = UwsgiRequest.class.getName() + ".mountPrefix";
+
 	private static final String HTTP_COOKIE = "HTTP_COOKIE";
 
 	/** {@link #remoteAddress} before it is read from the vars. */

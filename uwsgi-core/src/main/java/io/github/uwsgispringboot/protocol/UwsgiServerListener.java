@@ -1,5 +1,7 @@
 package io.github.uwsgispringboot.protocol;
 
+import java.util.List;
+
 /**
  * Told what happens on the connections of a uwsgi server, the Netty server or the Tomcat connector
  * alike: metrics and the access log are listeners. Called on the servers' I/O threads:
@@ -34,6 +36,38 @@ public interface UwsgiServerListener {
 	 * @param exchange the request and its response
 	 */
 	default void exchangeCompleted(UwsgiExchange exchange) {
+	}
+
+	/**
+	 * Return a listener that tells each of {@code listeners}, in order.
+	 * @param listeners the listeners
+	 * @return one listener for all of them
+	 */
+	static UwsgiServerListener all(List<? extends UwsgiServerListener> listeners) {
+		List<UwsgiServerListener> all = List.copyOf(listeners);
+		return new UwsgiServerListener() {
+
+			@Override
+			public void connectionOpened(String transport) {
+				all.forEach((listener) -> listener.connectionOpened(transport));
+			}
+
+			@Override
+			public void connectionClosed(String transport) {
+				all.forEach((listener) -> listener.connectionClosed(transport));
+			}
+
+			@Override
+			public void packetRejected(String transport, UwsgiProtocolException.Reason reason) {
+				all.forEach((listener) -> listener.packetRejected(transport, reason));
+			}
+
+			@Override
+			public void exchangeCompleted(UwsgiExchange exchange) {
+				all.forEach((listener) -> listener.exchangeCompleted(exchange));
+			}
+
+		};
 	}
 
 }

@@ -3,7 +3,7 @@ package io.github.uwsgispringboot.actuate;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
-import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 
 /**
  * Health of the uwsgi listener: up while it is bound, with the TCP address and the unix socket
@@ -11,20 +11,20 @@ import io.github.uwsgispringboot.server.UwsgiServer;
  */
 public class UwsgiServerHealthIndicator extends AbstractHealthIndicator {
 
-	private final UwsgiServer server;
+	private final UwsgiListenerStatus server;
 
 	/**
-	 * Create an indicator for a server.
+	 * Create an indicator for a server: the Netty server or the Tomcat connectors.
 	 * @param server the server
 	 */
-	public UwsgiServerHealthIndicator(UwsgiServer server) {
+	public UwsgiServerHealthIndicator(UwsgiListenerStatus server) {
 		super("uwsgi health check failed");
 		this.server = server;
 	}
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		if (!this.server.isRunning()) {
+		if (!this.server.isListening()) {
 			builder.down().withDetail("listening", false);
 			return;
 		}

@@ -9,21 +9,21 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 import io.github.uwsgispringboot.actuate.UwsgiServerHealthIndicator;
-import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 
 /**
  * The health indicator of the uwsgi listener, named {@code uwsgi}; turned off with
  * {@code management.health.uwsgi.enabled=false}.
  */
-@AutoConfiguration(after = UwsgiAutoConfiguration.class)
+@AutoConfiguration(after = { UwsgiAutoConfiguration.class, UwsgiTomcatAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(UwsgiServer.class)
+@ConditionalOnBean(UwsgiListenerStatus.class)
 @ConditionalOnEnabledHealthIndicator("uwsgi")
 public final class UwsgiHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "uwsgiHealthIndicator")
-	UwsgiServerHealthIndicator uwsgiHealthIndicator(UwsgiServer uwsgiServer) {
+	UwsgiServerHealthIndicator uwsgiHealthIndicator(UwsgiListenerStatus uwsgiServer) {
 		return new UwsgiServerHealthIndicator(uwsgiServer);
 	}
 

@@ -3,7 +3,7 @@ package io.github.uwsgispringboot.autoconfigure;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-import io.github.uwsgispringboot.server.UwsgiServerException;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 /**
  * Explains a uwsgi listener that could not start in Spring Boot's start-up failure report.

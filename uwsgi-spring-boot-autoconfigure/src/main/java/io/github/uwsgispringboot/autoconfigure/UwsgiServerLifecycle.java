@@ -1,8 +1,6 @@
 package io.github.uwsgispringboot.autoconfigure;
 
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.StringJoiner;
 
 import org.apache.commons.logging.Log;
@@ -11,9 +9,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 import io.github.uwsgispringboot.server.UwsgiServer;
 
@@ -30,9 +25,6 @@ public class UwsgiServerLifecycle implements SmartLifecycle {
 	 * the web server and drains beside it on shutdown.
 	 */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
-
-	/** The property source Spring Boot keeps {@code local.server.port} in. */
-	private static final String PORTS_PROPERTY_SOURCE = "server.ports";
 
 	/** The property holding the bound TCP port, for tests that bind port 0. */
 	public static final String LOCAL_PORT_PROPERTY = "local.uwsgi.port";
@@ -72,7 +64,7 @@ public class UwsgiServerLifecycle implements SmartLifecycle {
 		StringJoiner where = new StringJoiner(" and ");
 		if (this.server.tcpAddress() != null) {
 			where.add(this.server.tcpAddress().getAddress().getHostAddress() + ":" + this.server.tcpAddress().getPort());
-			setLocalPort(this.server.tcpAddress().getPort());
+			UwsgiListenerSettings.publishLocalPort(this.environment, this.server.tcpAddress().getPort());
 		}
 		if (this.server.unixSocketPath() != null) {
 			where.add("unix:" + this.server.unixSocketPath());
@@ -114,18 +106,6 @@ public class UwsgiServerLifecycle implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
-	}
-
-	private void setLocalPort(int port) {
-		MutablePropertySources sources = this.environment.getPropertySources();
-		PropertySource<?> source = sources.get(PORTS_PROPERTY_SOURCE);
-		if (source == null) {
-			source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new HashMap<>());
-			sources.addFirst(source);
-		}
-		@SuppressWarnings("unchecked")
-		Map<String, Object> ports = (Map<String, Object>) source.getSource();
-		ports.put(LOCAL_PORT_PROPERTY, port);
 	}
 
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import org.springframework.context.ApplicationEvent;
 
-import io.github.uwsgispringboot.server.UwsgiServer;
+import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 
 /**
  * Published once the uwsgi listener is bound and accepting, with the addresses it listens on.
@@ -20,9 +20,9 @@ public class UwsgiServerStartedEvent extends ApplicationEvent {
 
 	/**
 	 * Create an event.
-	 * @param server the started server
+	 * @param server the started server: the Netty server, or the Tomcat connectors
 	 */
-	public UwsgiServerStartedEvent(UwsgiServer server) {
+	public UwsgiServerStartedEvent(UwsgiListenerStatus server) {
 		super(server);
 		this.tcpAddress = server.tcpAddress();
 		this.unixSocketPath = server.unixSocketPath();
@@ -32,8 +32,8 @@ public class UwsgiServerStartedEvent extends ApplicationEvent {
 	 * Return the started server.
 	 * @return the server
 	 */
-	public UwsgiServer getServer() {
-		return (UwsgiServer) getSource();
+	public UwsgiListenerStatus getServer() {
+		return (UwsgiListenerStatus) getSource();
 	}
 
 	/**

@@ -1,5 +1,8 @@
 package io.github.uwsgispringboot.server;
 
+import reactor.netty.resources.LoopResources;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -36,6 +39,9 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import io.github.uwsgispringboot.codec.UwsgiServerCodec;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
+import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
+import io.github.uwsgispringboot.protocol.UnixSocketFile;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 /**
  * Serves an {@link HttpHandler} over the uwsgi protocol, on a TCP port, a unix socket or both.
@@ -45,7 +51,7 @@ import io.github.uwsgispringboot.protocol.UwsgiServerListener;
  * Spring's {@link ReactorHttpHandlerAdapter} are used unchanged. Every connection carries one
  * request, so a graceful shutdown stops accepting and then waits for the open connections to close.
  */
-public final class UwsgiServer {
+public final class UwsgiServer implements UwsgiListenerStatus {
 
 	private static final Log logger = LogFactory.getLog(UwsgiServer.class);
 
@@ -135,7 +141,7 @@ public final class UwsgiServer {
 			if (this.options.unixSocketPath() != null) {
 				UnixSocketFile file = new UnixSocketFile(this.options.unixSocketPath());
 				file.prepare();
-				this.bindings.add(bind(file.bindAddress(), handler, UwsgiExchange.UNIX,
+				this.bindings.add(bind(bindAddress(file), handler, UwsgiExchange.UNIX,
 						"unix socket " + file.path() + " could not be bound"));
 				this.unixSocketFile = file;
 				if (this.options.unixSocketPermissions() != null) {
@@ -357,6 +363,11 @@ public final class UwsgiServer {
 	 * Return whether the server is listening.
 	 * @return {@code true} between {@link #start()} and a stop
 	 */
+	@Override
+	public boolean isListening() {
+		return isRunning();
+	}
+
 	public synchronized boolean isRunning() {
 		return !this.bindings.isEmpty();
 	}
@@ -365,6 +376,7 @@ public final class UwsgiServer {
 	 * Return the bound TCP address.
 	 * @return the address, or {@code null} when there is no TCP listener or it is not started
 	 */
+	@Override
 	public synchronized InetSocketAddress tcpAddress() {
 		for (DisposableServer listener : this.bindings) {
 			if (listener.address() instanceof InetSocketAddress inet) {
@@ -378,6 +390,7 @@ public final class UwsgiServer {
 	 * Return the path of the bound unix socket.
 	 * @return the path, or {@code null} when there is no unix socket listener or it is not started
 	 */
+	@Override
 	public synchronized Path unixSocketPath() {
 		return (this.unixSocketFile != null) ? this.unixSocketFile.path() : null;
 	}
@@ -501,6 +514,17 @@ public final class UwsgiServer {
 			root = root.getCause();
 		}
 		return String.valueOf(root.getMessage());
+	}
+
+	/**
+	 * Return the address to bind a unix socket: a native domain socket address when a native
+	 * transport is available, else the JDK's, for Reactor Netty's NIO transport.
+	 */
+	private static SocketAddress bindAddress(UnixSocketFile file) {
+		// Reactor Netty's native loops bind Netty's address type; its JDK loops (no native library,
+		// or reactor.netty.native=false) the JDK's, see UwsgiLoopResources
+		return (LoopResources.hasNativeSupport() && LoopResources.DEFAULT_NATIVE)
+				? new DomainSocketAddress(file.path().toString()) : UnixDomainSocketAddress.of(file.path());
 	}
 
 }

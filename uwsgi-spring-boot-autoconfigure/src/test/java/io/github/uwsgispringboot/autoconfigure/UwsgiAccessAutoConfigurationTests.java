@@ -10,7 +10,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.server.UwsgiServer;
-import io.github.uwsgispringboot.server.UwsgiServerException;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +40,7 @@ class UwsgiAccessAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("uwsgi.address=0.0.0.0", "uwsgi.allowed-clients=10.0.0.0/8,192.0.2.7")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				UwsgiAccessPolicy policy = UwsgiAutoConfiguration.accessPolicy(context.getBean(UwsgiProperties.class));
+				UwsgiAccessPolicy policy = UwsgiListenerSettings.accessPolicy(context.getBean(UwsgiProperties.class));
 				assertThat(policy.allowedNetworks()).hasSize(2);
 			});
 	}
@@ -52,7 +52,7 @@ class UwsgiAccessAutoConfigurationTests {
 					"uwsgi.shared-secret.var=NGINX_KEY")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				UwsgiAccessPolicy policy = UwsgiAutoConfiguration.accessPolicy(context.getBean(UwsgiProperties.class));
+				UwsgiAccessPolicy policy = UwsgiListenerSettings.accessPolicy(context.getBean(UwsgiProperties.class));
 				assertThat(policy.secretVar()).isEqualTo("NGINX_KEY");
 				assertThat(policy.secret()).isEqualTo("s3cret");
 			});

@@ -13,7 +13,7 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 
 import io.github.uwsgispringboot.autoconfigure.UwsgiAutoConfigurationTests.HttpHandlerConfiguration;
-import io.github.uwsgispringboot.server.UwsgiServerException;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

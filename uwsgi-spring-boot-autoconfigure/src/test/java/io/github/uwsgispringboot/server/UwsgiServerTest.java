@@ -45,6 +45,7 @@ import static io.github.uwsgispringboot.server.UwsgiTestClient.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 /**
  * Tests for {@link UwsgiServer}: a real server on a loopback port and a unix socket, and a raw

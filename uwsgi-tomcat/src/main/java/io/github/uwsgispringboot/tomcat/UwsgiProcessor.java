@@ -233,11 +233,21 @@ final class UwsgiProcessor extends AbstractProcessor {
 	private void prepareRequest() {
 		UwsgiRequest uwsgi = this.uwsgiRequest;
 		this.request.setMethod(uwsgi.method());
-		byte[] target = uwsgi.uri().getBytes(StandardCharsets.ISO_8859_1);
-		int query = uwsgi.uri().indexOf('?');
+		// the mount prefix is the proxy's: the container maps what follows it (docs/servlet.md)
+		String mountPrefix = uwsgi.contextPath();
+		String uri = uwsgi.uri().substring(mountPrefix.length());
+		if (uri.isEmpty() || uri.charAt(0) != '/') {
+			uri = "/" + uri;
+		}
+		byte[] target = uri.getBytes(StandardCharsets.ISO_8859_1);
+		int query = uri.indexOf('?');
 		this.request.requestURI().setBytes(target, 0, (query >= 0) ? query : target.length);
 		if (query >= 0) {
 			this.request.queryString().setBytes(target, query + 1, target.length - query - 1);
+		}
+		this.request.setAttribute(UwsgiRequest.ATTRIBUTE, uwsgi);
+		if (!mountPrefix.isEmpty()) {
+			this.request.setAttribute(UwsgiRequest.MOUNT_PREFIX_ATTRIBUTE, mountPrefix);
 		}
 		this.request.protocol().setString("HTTP/1.1");
 		this.request.scheme().setString(uwsgi.scheme());

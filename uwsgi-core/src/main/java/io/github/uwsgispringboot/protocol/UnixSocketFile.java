@@ -1,8 +1,7 @@
-package io.github.uwsgispringboot.server;
+package io.github.uwsgispringboot.protocol;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -12,14 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
-import io.netty.channel.unix.DomainSocketAddress;
-import reactor.netty.resources.LoopResources;
 
 /**
  * The file of a unix socket listener: a socket file left by a crashed run is replaced, a live one
- * (another process accepts on it) or a file that is not a socket is never touched.
+ * (another process accepts on it) or a file that is not a socket is never touched. Both servers
+ * follow this rule before they bind a unix socket.
  */
-final class UnixSocketFile {
+public final class UnixSocketFile {
 
 	/** The file type bits of {@code unix:mode} for a socket ({@code S_IFSOCK}). */
 	private static final int S_IFSOCK = 0140000;
@@ -28,30 +26,27 @@ final class UnixSocketFile {
 
 	private final Path path;
 
-	UnixSocketFile(Path path) {
+	/**
+	 * Create the file of a listener.
+	 * @param path where the socket is bound
+	 */
+	public UnixSocketFile(Path path) {
 		this.path = path.toAbsolutePath();
 	}
 
-	Path path() {
-		return this.path;
-	}
-
 	/**
-	 * Return the address to bind: a native domain socket address when a native transport is available, else
-	 * the JDK's, for Reactor Netty's NIO transport.
+	 * Return the absolute path of the socket.
+	 * @return the path
 	 */
-	SocketAddress bindAddress() {
-		// Reactor Netty's native loops bind Netty's address type; its JDK loops (no native library,
-		// or reactor.netty.native=false) the JDK's, see UwsgiLoopResources
-		return (LoopResources.hasNativeSupport() && LoopResources.DEFAULT_NATIVE)
-				? new DomainSocketAddress(this.path.toString()) : UnixDomainSocketAddress.of(this.path);
+	public Path path() {
+		return this.path;
 	}
 
 	/**
 	 * Make the path free to bind: remove a stale socket file, refuse a live one or another file.
 	 * @throws UwsgiServerException when the path cannot be used
 	 */
-	void prepare() {
+	public void prepare() {
 		if (!Files.exists(this.path, LinkOption.NOFOLLOW_LINKS)) {
 			Path parent = this.path.getParent();
 			if (parent != null && !Files.isDirectory(parent)) {
@@ -71,7 +66,12 @@ final class UnixSocketFile {
 		delete();
 	}
 
-	void setPermissions(Set<PosixFilePermission> permissions) {
+	/**
+	 * Set the permissions of the bound socket's file.
+	 * @param permissions the permissions
+	 * @throws UwsgiServerException when they cannot be set
+	 */
+	public void setPermissions(Set<PosixFilePermission> permissions) {
 		try {
 			Files.setPosixFilePermissions(this.path, permissions);
 		}
@@ -80,7 +80,11 @@ final class UnixSocketFile {
 		}
 	}
 
-	void delete() {
+	/**
+	 * Remove the socket's file, if it is still there.
+	 * @throws UwsgiServerException when it cannot be removed
+	 */
+	public void delete() {
 		try {
 			Files.deleteIfExists(this.path);
 		}

@@ -1,4 +1,4 @@
-package io.github.uwsgispringboot.server;
+package io.github.uwsgispringboot.protocol;
 
 /**
  * The uwsgi server could not start: its port is in use, its unix socket is held by another
