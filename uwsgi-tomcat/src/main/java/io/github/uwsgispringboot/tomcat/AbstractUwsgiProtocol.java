@@ -291,6 +291,17 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		return this.serverListener;
 	}
 
+	/**
+	 * Return how many connections are open, from their accept to their close, as the listener
+	 * counts them. Unlike Tomcat's own count, which is lost once the connector is paused, it stays
+	 * exact during a graceful stop, which waits for it to reach zero.
+	 * @return the number of open connections
+	 */
+	@Override
+	public long getConnectionCount() {
+		return this.connectionHandler.openConnections();
+	}
+
 	UwsgiConnectionHandler<S> connectionHandler() {
 		return this.connectionHandler;
 	}

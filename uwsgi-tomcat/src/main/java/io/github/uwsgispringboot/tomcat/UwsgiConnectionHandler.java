@@ -56,6 +56,14 @@ final class UwsgiConnectionHandler<S> implements Handler<S> {
 	}
 
 	/**
+	 * Return how many connections are open.
+	 * @return the connections accepted and not closed yet
+	 */
+	int openConnections() {
+		return this.acceptedAt.size();
+	}
+
+	/**
 	 * Return when a connection was accepted.
 	 * @param socket the connection
 	 * @return the {@code System.nanoTime()} of its accept, or now for a connection not seen accepted

@@ -47,10 +47,14 @@ class UwsgiGracefulStopTests {
 					late.connect(UnixDomainSocketAddress.of(socket));
 				}
 			});
+			// what a graceful stop waits on (Tomcat's own count is -1 once paused)
+			assertThat(server.connector.getProtocolHandler()).extracting("connectionCount").isEqualTo(1L);
 			inFlight.write(ByteBuffer.wrap(ascii("world")));
 			String reply = readToEnd(inFlight);
 			assertThat(reply).startsWith("HTTP/1.1 200 OK\r\n").endsWith("received 10: helloworld");
 		}
+		UwsgiConnectionTests.await(() -> ((UwsgiNioProtocol) server.connector.getProtocolHandler())
+			.getConnectionCount() == 0);
 		server.close();
 		assertThat(directory).isEmptyDirectory();
 		assertThat(connectorThreads(server)).isEmpty();
