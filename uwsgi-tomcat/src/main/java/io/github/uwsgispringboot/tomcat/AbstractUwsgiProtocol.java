@@ -9,11 +9,16 @@ import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
+import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.UpgradeToken;
+import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorExternal;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorInternal;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SSLHostConfig;
@@ -30,8 +35,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <table>
  * <caption>uwsgi connector properties</caption>
  * <tr><th>Property</th><th>Default</th><th>When exceeded or missing</th></tr>
- * <tr><td>{@code address}</td><td>{@code 127.0.0.1}</td><td>another address needs {@code allowedClients}
- * or a {@code secret}, or {@code allowUnprotectedNonLoopback="true"}: the connector does not start</td></tr>
+ * <tr><td>{@code address}</td><td>{@code 127.0.0.1}</td><td>another address needs {@code allowedClients},
+ * a {@code secret} or required client certificates, or {@code allowUnprotectedNonLoopback="true"}: the
+ * connector does not start</td></tr>
  * <tr><td>{@code maxVarsSize}</td><td>65535 bytes</td><td>431</td></tr>
  * <tr><td>{@code maxVars}</td><td>512</td><td>431</td></tr>
  * <tr><td>{@code maxBodySize}</td><td>100 MiB ({@code -1}: none)</td><td>413, body discarded</td></tr>
@@ -40,8 +46,28 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <tr><td>{@code lingerTimeout}</td><td>5000 ms</td><td>an unread request body is discarded for at most this long
  * after the response</td></tr>
  * </table>
- * TLS ({@code SSLHostConfig}) and HTTP upgrade protocols are not supported: a uwsgi connector sits
- * behind a proxy, which terminates TLS.
+ * TLS between the proxy and the connector ({@code uwsgi_pass suwsgi://...} in nginx) is Tomcat's,
+ * as for its HTTP connectors: {@code SSLEnabled="true"} and a nested {@code <SSLHostConfig>} (or
+ * {@link #setSSLEnabled} and {@link #addSslHostConfig}); with
+ * {@code certificateVerification="required"} the proxy must present a trusted client certificate,
+ * which protects a non-loopback address as {@code allowedClients} does. The TLS session is the
+ * proxy's: request attributes such as {@code jakarta.servlet.request.X509Certificate} describe
+ * the client's session at the proxy, from the vars, never this one.
+ * <p>
+ * WebSocket works as over HTTP/1.1 (the servlet upgrade, {@code HttpServletRequest.upgrade}, which
+ * Jakarta WebSocket and Spring's WebSocket support use): the connector writes the {@code 101} and
+ * hands the connection to Tomcat's upgrade machinery, and nginx tunnels it from then on. Only a
+ * request the proxy can tunnel ({@code GET} with {@code Upgrade: websocket}, not from Apache's
+ * mod_proxy_uwsgi) can be upgraded. Upgrade protocols negotiated by the connector itself (h2c)
+ * are not supported.
+ * <p>
+ * Stopping is graceful as the Netty server's: {@code Connector.pause()} (Spring Boot's graceful
+ * shutdown, or Tomcat's own stop) removes a unix socket's file first, so that the proxy fails
+ * over to another upstream at once, accepts the connections already queued for 200 ms, then closes
+ * the listener; a TCP listener is closed at once. Requests already accepted finish; the stop that
+ * follows removes nothing that is not the connector's. The listener is bound on start
+ * ({@code bindOnInit} is {@code false} by default) and a paused connector is not resumed: stop and
+ * start it.
  *
  * @param <S> the endpoint's socket type
  */
@@ -70,6 +96,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	private UwsgiServerListener serverListener = new UwsgiServerListener() {
 	};
 
+	private final UwsgiConnectionHandler<S> connectionHandler;
+
 	private volatile UwsgiLimits limits;
 
 	private volatile UwsgiAccessPolicy accessPolicy;
@@ -81,6 +109,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	 */
 	protected AbstractUwsgiProtocol(AbstractEndpoint<S, ?> endpoint) {
 		super(endpoint);
+		this.connectionHandler = new UwsgiConnectionHandler<>(this, getHandler());
+		endpoint.setHandler(this.connectionHandler);
 		endpoint.setUseSendfile(false);
 		endpoint.setAddress(InetAddress.getLoopbackAddress());
 		setConnectionTimeout((int) this.headerTimeout);
@@ -261,6 +291,31 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		return this.serverListener;
 	}
 
+	/**
+	 * Return how many connections are open, from their accept to their close, as the listener
+	 * counts them. Unlike Tomcat's own count, which is lost once the connector is paused, it stays
+	 * exact during a graceful stop, which waits for it to reach zero.
+	 * @return the number of open connections
+	 */
+	@Override
+	public long getConnectionCount() {
+		return this.connectionHandler.openConnections();
+	}
+
+	UwsgiConnectionHandler<S> connectionHandler() {
+		return this.connectionHandler;
+	}
+
+	/**
+	 * Log a refusal and tell the listener, as the Netty server does.
+	 * @param peer the peer, as {@link UwsgiConnectionHandler#peer} describes it
+	 * @param refusal what was refused and why
+	 */
+	void refused(String peer, UwsgiProtocolException refusal) {
+		UwsgiRefusalLog.log(peer, refusal);
+		this.serverListener.packetRejected(transport(), refusal.reason());
+	}
+
 	UwsgiLimits limits() {
 		return this.limits;
 	}
@@ -288,14 +343,32 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		InetAddress address = getAddress();
 		boolean loopback = address != null && address.isLoopbackAddress();
 		if (transport().equals(UwsgiExchange.TCP) && !loopback && !this.accessPolicy.isRestricted()
-				&& !this.allowUnprotectedNonLoopback) {
+				&& !requiresClientCertificates() && !this.allowUnprotectedNonLoopback) {
 			throw new IllegalArgumentException("The uwsgi connector would listen on "
 					+ ((address != null) ? address.getHostAddress() : "every address")
 					+ " with no protection: anyone who can connect could send any request as any client. "
 					+ "Set allowedClients (the proxy's addresses) or a secret (and uwsgi_param "
-					+ this.secretVar + " in the proxy), listen on 127.0.0.1 or a unix socket, "
+					+ this.secretVar + " in the proxy), require the proxy's client certificate (SSLEnabled=\"true\" "
+					+ "and certificateVerification=\"required\"), listen on 127.0.0.1 or a unix socket, "
 					+ "or set allowUnprotectedNonLoopback=\"true\" if a firewall protects the port");
 		}
+	}
+
+	/**
+	 * Return whether every TLS peer must present a certificate the connector trusts, which
+	 * protects it as well as an allowed-clients list does.
+	 */
+	private boolean requiresClientCertificates() {
+		SSLHostConfig[] configs = findSslHostConfigs();
+		if (!isSSLEnabled() || configs.length == 0) {
+			return false;
+		}
+		for (SSLHostConfig config : configs) {
+			if (config.getCertificateVerification() != SSLHostConfig.CertificateVerification.REQUIRED) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Override
@@ -318,25 +391,88 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		return null;
 	}
 
+	/**
+	 * Hand an upgraded connection to Tomcat's upgrade machinery, as the HTTP/1.1 connector does:
+	 * after the {@code 101} the proxy tunnels the connection, so the new protocol (WebSocket) speaks
+	 * to the client as it would over HTTP.
+	 */
 	@Override
 	protected Processor createUpgradeProcessor(SocketWrapperBase<?> socket, UpgradeToken upgradeToken) {
-		throw new IllegalStateException("The uwsgi connector does not support HTTP upgrade");
+		if (upgradeToken.httpUpgradeHandler() instanceof InternalHttpUpgradeHandler) {
+			return new UpgradeProcessorInternal(socket, upgradeToken, null);
+		}
+		return new UpgradeProcessorExternal(socket, upgradeToken, null);
+	}
+
+	/**
+	 * Set whether the connector speaks TLS ({@code uwsgi_pass suwsgi://...} in nginx), with the
+	 * certificates and client verification of its {@link #addSslHostConfig SSLHostConfig}s.
+	 * @param sslEnabled {@code true} for TLS
+	 */
+	public void setSSLEnabled(boolean sslEnabled) {
+		getEndpoint().setSSLEnabled(sslEnabled);
+	}
+
+	/**
+	 * Return whether the connector speaks TLS.
+	 * @return {@code true} for TLS
+	 */
+	public boolean isSSLEnabled() {
+		return getEndpoint().isSSLEnabled();
+	}
+
+	/**
+	 * Set the TLS implementation, as for Tomcat's HTTP connectors.
+	 * @param sslImplementationName the class name, {@code null} for Tomcat's default (JSSE)
+	 */
+	public void setSslImplementationName(String sslImplementationName) {
+		getEndpoint().setSslImplementationName(sslImplementationName);
+	}
+
+	/**
+	 * Return the TLS implementation.
+	 * @return the class name, {@code null} for Tomcat's default
+	 */
+	public String getSslImplementationName() {
+		return getEndpoint().getSslImplementationName();
+	}
+
+	/**
+	 * Set the name of the {@code SSLHostConfig} used when the peer sends no SNI name.
+	 * @param defaultSSLHostConfigName the host name, {@code _default_} by default
+	 */
+	public void setDefaultSSLHostConfigName(String defaultSSLHostConfigName) {
+		getEndpoint().setDefaultSSLHostConfigName(defaultSSLHostConfigName);
+	}
+
+	/**
+	 * Return the name of the {@code SSLHostConfig} used when the peer sends no SNI name.
+	 * @return the host name
+	 */
+	public String getDefaultSSLHostConfigName() {
+		return getEndpoint().getDefaultSSLHostConfigName();
 	}
 
 	@Override
 	public void addSslHostConfig(SSLHostConfig sslHostConfig) {
-		getLog().warn("The uwsgi connector does not support TLS: SSLHostConfig " + sslHostConfig.getHostName()
-				+ " ignored (terminate TLS at the proxy)");
+		getEndpoint().addSslHostConfig(sslHostConfig);
 	}
 
 	@Override
 	public void addSslHostConfig(SSLHostConfig sslHostConfig, boolean replace) {
-		addSslHostConfig(sslHostConfig);
+		getEndpoint().addSslHostConfig(sslHostConfig, replace);
 	}
 
 	@Override
 	public SSLHostConfig[] findSslHostConfigs() {
-		return new SSLHostConfig[0];
+		return getEndpoint().findSslHostConfigs();
+	}
+
+	/**
+	 * Reload the certificates of every {@code SSLHostConfig}, as for Tomcat's HTTP connectors.
+	 */
+	public void reloadSslHostConfigs() {
+		getEndpoint().reloadSslHostConfigs();
 	}
 
 	@Override

@@ -31,7 +31,7 @@ final class ResponseHead {
 		append(head, "Content-Type", response.getContentType());
 		append(head, "Content-Language", response.getContentLanguage());
 		long contentLength = response.getContentLengthLong();
-		if (contentLength >= 0) {
+		if (contentLength >= 0 && mayHaveContentLength(status)) {
 			append(head, "Content-Length", Long.toString(contentLength));
 		}
 		MimeHeaders headers = response.getMimeHeaders();
@@ -39,6 +39,11 @@ final class ResponseHead {
 			append(head, headers.getName(i).toString(), headers.getValue(i).toString());
 		}
 		return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+	}
+
+	/** RFC 9110: a 1xx or 204 never has a {@code Content-Length} (the container sets one on a 101). */
+	private static boolean mayHaveContentLength(int status) {
+		return status >= 200 && status != 204;
 	}
 
 	/**

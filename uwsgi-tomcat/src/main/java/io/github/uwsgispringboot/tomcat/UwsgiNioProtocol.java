@@ -22,7 +22,12 @@ public class UwsgiNioProtocol extends AbstractUwsgiProtocol<NioChannel> {
 	 * Create the protocol handler over a new {@link NioEndpoint}.
 	 */
 	public UwsgiNioProtocol() {
-		super(new NioEndpoint());
+		this(new UwsgiNioEndpoint());
+	}
+
+	private UwsgiNioProtocol(UwsgiNioEndpoint endpoint) {
+		super(endpoint);
+		endpoint.setConnectionHandler(connectionHandler());
 	}
 
 	@Override

@@ -1,6 +1,5 @@
 package io.github.uwsgispringboot.tomcat;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -10,26 +9,26 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import io.github.uwsgispringboot.protocol.UwsgiClientCertificates;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiPacketHeader;
-import io.github.uwsgispringboot.protocol.UwsgiPeers;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
-import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
 import io.github.uwsgispringboot.protocol.UwsgiRequest;
 import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
+import io.github.uwsgispringboot.protocol.UwsgiVars;
 import jakarta.servlet.ServletConnection;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.Adapter;
 import org.apache.coyote.ContinueResponseTiming;
 import org.apache.coyote.ErrorState;
-import org.apache.coyote.InputBuffer;
-import org.apache.coyote.OutputBuffer;
 import org.apache.coyote.RequestInfo;
+import org.apache.coyote.UpgradeToken;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.ExceptionUtils;
@@ -37,8 +36,7 @@ import org.apache.tomcat.util.buf.ByteChunk;
 import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler.SocketState;
-import org.apache.tomcat.util.net.ApplicationBufferHandler;
-import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SSLSupport;
 import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -54,53 +52,41 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	private final AbstractUwsgiProtocol<?> protocol;
 
-	private final byte[] packetHeader = new byte[4];
+	private final UwsgiInputBuffer input;
 
-	private final BodyInputBuffer body = new BodyInputBuffer();
-
-	private final ResponseOutputBuffer output = new ResponseOutputBuffer();
+	private final UwsgiOutputBuffer output;
 
 	private String transport;
 
-	private long startNanos = -1;
-
-	private int packetHeaderRead;
-
-	private byte[] vars;
-
-	private int varsRead;
-
-	private boolean ping;
+	/** When the connection was accepted, by {@code System.nanoTime()}. */
+	private long acceptedNanos;
 
 	private UwsgiRequest uwsgiRequest;
 
 	private UwsgiProtocolException refusal;
 
-	private boolean swallowResponse;
-
 	private boolean closeDelimited;
 
-	private boolean responseFinished;
+	private UpgradeToken upgradeToken;
 
 	UwsgiProcessor(AbstractUwsgiProtocol<?> protocol, Adapter adapter) {
 		super(adapter);
 		this.protocol = protocol;
-		this.request.setInputBuffer(this.body);
+		this.input = new UwsgiInputBuffer(this, this.request);
+		this.output = new UwsgiOutputBuffer(this, this.response);
+		this.request.setInputBuffer(this.input);
 		this.response.setOutputBuffer(this.output);
 	}
 
 	@Override
 	public SocketState process(SocketWrapperBase<?> socket, SocketEvent event) throws IOException {
-		if (this.startNanos < 0) {
-			this.startNanos = System.nanoTime();
-			this.transport = this.protocol.transport();
-			this.socketWrapper = socket;
-			this.protocol.serverListener().connectionOpened(this.transport);
+		if (this.socketWrapper == null) {
+			connectionStarted(socket);
 		}
 		SocketState state;
 		if (isReadingPacket() && event != SocketEvent.OPEN_READ) {
 			// the poller gave up waiting for the rest of the header and vars
-			refuse(new UwsgiProtocolException(Reason.HEADER_TIMEOUT, receivedSoFar()));
+			refuse(headerTimeout());
 			state = SocketState.CLOSED;
 		}
 		else {
@@ -112,22 +98,28 @@ final class UwsgiProcessor extends AbstractProcessor {
 		return state;
 	}
 
+	private void connectionStarted(SocketWrapperBase<?> socket) {
+		this.acceptedNanos = this.protocol.connectionHandler().acceptedAt(socket);
+		this.transport = this.protocol.transport();
+		this.socketWrapper = socket;
+		this.input.init(socket);
+		this.output.init(socket);
+	}
+
 	@Override
 	protected SocketState service(SocketWrapperBase<?> socket) throws IOException {
-		this.socketWrapper = socket;
 		RequestInfo stage = this.request.getRequestProcessor();
 		stage.setStage(org.apache.coyote.Constants.STAGE_PARSE);
 		try {
-			if (!readPacket()) {
-				return awaitRestOfPacket();
+			if (!this.input.parsePacket(this.protocol.limits().maxVarsSize())) {
+				return this.input.isClosedEmpty() ? SocketState.CLOSED : awaitRestOfPacket();
 			}
-			if (this.ping) {
-				this.socketWrapper.write(true, ByteBuffer.wrap(UwsgiPacketHeader.pong()));
-				this.socketWrapper.flush(true);
+			if (this.input.isPing()) {
+				this.output.send(UwsgiPacketHeader.pong());
 				return SocketState.CLOSED;
 			}
 			this.request.markStartTime();
-			UwsgiRequest read = UwsgiRequest.read(this.vars, this.protocol.limits());
+			UwsgiRequest read = UwsgiRequest.read(this.input.vars(), this.protocol.limits());
 			this.uwsgiRequest = this.protocol.accessPolicy().check(remoteSocketAddress(), read);
 		}
 		catch (UwsgiProtocolException ex) {
@@ -143,7 +135,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		if (isAsync() && !getErrorState().isError()) {
 			return SocketState.LONG;
 		}
-		if (!this.responseFinished && getErrorState().isIoAllowed()) {
+		if (!this.output.isFinished() && getErrorState().isIoAllowed()) {
 			try {
 				action(ActionCode.COMMIT, null);
 				finishResponse();
@@ -154,7 +146,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 		this.request.updateCounters();
 		stage.setStage(org.apache.coyote.Constants.STAGE_ENDED);
-		return SocketState.CLOSED;
+		// the 101 has been written: the connection is the new protocol's
+		return (isUpgrade() && !getErrorState().isError()) ? SocketState.UPGRADING : SocketState.CLOSED;
 	}
 
 	private void serviceRequest() {
@@ -174,48 +167,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private boolean isReadingPacket() {
-		return this.startNanos >= 0 && this.uwsgiRequest == null && this.refusal == null && !this.ping;
-	}
-
-	/** Read what has arrived of the header and the vars; {@code false} while they are incomplete. */
-	private boolean readPacket() throws IOException {
-		if (this.vars == null) {
-			this.packetHeaderRead += readAvailable(this.packetHeader, this.packetHeaderRead);
-			if (this.packetHeaderRead < this.packetHeader.length) {
-				return false;
-			}
-			int size = UwsgiPacketHeader.read(this.packetHeader[0] & 0xFF, this.packetHeader[1] & 0xFF,
-					this.packetHeader[2] & 0xFF, this.packetHeader[3] & 0xFF, this.protocol.limits().maxVarsSize());
-			if (size == UwsgiPacketHeader.PING) {
-				this.ping = true;
-				return true;
-			}
-			this.vars = new byte[size];
-		}
-		this.varsRead += readAvailable(this.vars, this.varsRead);
-		return this.varsRead == this.vars.length;
-	}
-
-	private int readAvailable(byte[] into, int offset) throws IOException {
-		int read = 0;
-		while (offset + read < into.length) {
-			int n;
-			try {
-				n = this.socketWrapper.read(false, into, offset + read, into.length - offset - read);
-			}
-			catch (EOFException ex) {
-				// NioEndpoint reports the end of the stream so
-				n = -1;
-			}
-			if (n < 0) {
-				throw new UwsgiProtocolException(Reason.TRUNCATED_PACKET, receivedSoFar());
-			}
-			if (n == 0) {
-				break;
-			}
-			read += n;
-		}
-		return read;
+		return this.socketWrapper != null && this.uwsgiRequest == null && this.refusal == null && !this.input.isPing();
 	}
 
 	private SocketState awaitRestOfPacket() {
@@ -224,36 +176,58 @@ final class UwsgiProcessor extends AbstractProcessor {
 			this.socketWrapper.setReadTimeout(-1);
 			return SocketState.LONG;
 		}
-		long left = this.startNanos + timeout - System.nanoTime();
+		long left = this.acceptedNanos + timeout - System.nanoTime();
 		if (left <= 0) {
-			throw new UwsgiProtocolException(Reason.HEADER_TIMEOUT, receivedSoFar());
+			throw headerTimeout();
 		}
 		this.socketWrapper.setReadTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
 		return SocketState.LONG;
 	}
 
-	private String receivedSoFar() {
-		return (this.packetHeaderRead + this.varsRead) + " bytes of header and vars received";
+	private UwsgiProtocolException headerTimeout() {
+		return new UwsgiProtocolException(Reason.HEADER_TIMEOUT, this.protocol.getHeaderTimeout() + " ms passed, "
+				+ this.input.packetBytesReceived() + " bytes received");
 	}
 
 	private void refuse(UwsgiProtocolException refusal) {
 		this.refusal = refusal;
-		UwsgiRefusalLog.log(peer(), refusal);
-		this.protocol.serverListener().packetRejected(this.transport, refusal.reason());
+		reportRefusal(refusal);
 		if (!refusal.reason().answered()) {
 			return;
 		}
 		byte[] answer = (refusal.reason() == Reason.HTTP_ON_UWSGI_PORT) ? UwsgiPacketHeader.notUwsgiResponse()
 				: ResponseHead.refusal(refusal.reason().status());
 		try {
-			this.socketWrapper.write(true, ByteBuffer.wrap(answer));
-			this.socketWrapper.flush(true);
+			this.output.send(answer);
 			this.protocol.serverListener()
 				.exchangeCompleted(new UwsgiExchange(this.transport, null, refusal.reason().status(), 0, 0, elapsed()));
 		}
 		catch (IOException ex) {
 			log.debug("Could not answer a refused uwsgi packet", ex);
 		}
+	}
+
+	private void reportRefusal(UwsgiProtocolException refusal) {
+		this.protocol.refused(UwsgiConnectionHandler.peer(this.socketWrapper), refusal);
+	}
+
+	/**
+	 * The request body stopped arriving for longer than the body idle timeout: refused, and the
+	 * connection closed.
+	 * @param receivedSoFar how much of the body arrived
+	 * @param ex the read's timeout
+	 */
+	void bodyTimedOut(String receivedSoFar, SocketTimeoutException ex) {
+		reportRefusal(new UwsgiProtocolException(Reason.BODY_TIMEOUT, receivedSoFar));
+		closeNow(ex);
+	}
+
+	/**
+	 * The connection failed: it is closed without completing the response.
+	 * @param cause why, if known
+	 */
+	void closeNow(Throwable cause) {
+		setErrorState(ErrorState.CLOSE_CONNECTION_NOW, cause);
 	}
 
 	private void prepareRequest() {
@@ -283,33 +257,34 @@ final class UwsgiProcessor extends AbstractProcessor {
 			headers.addValue(name).setBytes(bytes, 0, bytes.length);
 		});
 		this.request.setContentLength(uwsgi.contentLength());
-		this.body.expect(uwsgi.contentLength());
-		InetSocketAddress client = uwsgi.remoteAddress();
-		if (client != null) {
-			this.request.remoteAddr().setString(client.getAddress().getHostAddress());
-			this.request.remoteHost().setString(client.getAddress().getHostAddress());
-			this.request.setRemotePort(client.getPort());
-		}
-		else {
-			this.request.remoteAddr().setString(this.socketWrapper.getRemoteAddr());
-			this.request.remoteHost().setString(this.socketWrapper.getRemoteAddr());
-			this.request.setRemotePort(this.socketWrapper.getRemotePort());
-		}
+		this.input.expectBody(uwsgi.contentLength());
+		prepareAddresses(uwsgi.remoteAddress());
+		prepareHost(uwsgi.host());
+		this.socketWrapper.setReadTimeout(this.protocol.limits().bodyIdleTimeout().toMillis());
+	}
+
+	/** The client is the proxy's, from the vars; the peer and the local end are the socket's. */
+	private void prepareAddresses(InetSocketAddress client) {
+		String clientAddress = (client != null) ? client.getAddress().getHostAddress()
+				: this.socketWrapper.getRemoteAddr();
+		this.request.remoteAddr().setString(clientAddress);
+		this.request.remoteHost().setString(clientAddress);
+		this.request.setRemotePort((client != null) ? client.getPort() : this.socketWrapper.getRemotePort());
 		this.request.peerAddr().setString(this.socketWrapper.getRemoteAddr());
 		this.request.localAddr().setString(this.socketWrapper.getLocalAddr());
 		this.request.localName().setString(this.socketWrapper.getLocalName());
 		this.request.setLocalPort(this.socketWrapper.getLocalPort());
-		String host = uwsgi.host();
-		if (host != null) {
-			byte[] hostBytes = host.getBytes(StandardCharsets.ISO_8859_1);
-			MessageBytes hostValue = MessageBytes.newInstance();
-			hostValue.setBytes(hostBytes, 0, hostBytes.length);
-			parseHost(hostValue);
-		}
-		else {
+	}
+
+	private void prepareHost(String host) {
+		if (host == null) {
 			parseHost(null);
+			return;
 		}
-		this.socketWrapper.setReadTimeout(this.protocol.limits().bodyIdleTimeout().toMillis());
+		byte[] hostBytes = host.getBytes(StandardCharsets.ISO_8859_1);
+		MessageBytes hostValue = MessageBytes.newInstance();
+		hostValue.setBytes(hostBytes, 0, hostBytes.length);
+		parseHost(hostValue);
 	}
 
 	@Override
@@ -341,9 +316,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 		this.protocol.serverListener()
 			.exchangeCompleted(new UwsgiExchange(this.transport, this.uwsgiRequest, this.response.getStatus(),
-					this.body.received, this.output.written, elapsed()));
-		if (!this.body.isFullyRead()) {
-			linger(this.body.remaining, this.closeDelimited);
+					this.input.received(), this.output.getBytesWritten(), elapsed()));
+		if (!this.input.isFullyRead()) {
+			linger(this.input.remaining(), this.closeDelimited);
 		}
 	}
 
@@ -357,28 +332,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		if (shutdownOutput && channel != null) {
 			channel.shutdownOutput();
 		}
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.protocol.getLingerTimeout());
-		ByteBuffer discard = ByteBuffer.allocate(8192);
-		long left = remaining;
-		while (left > 0) {
-			long wait = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-			if (wait <= 0) {
-				return;
-			}
-			this.socketWrapper.setReadTimeout(wait);
-			discard.clear().limit((int) Math.min(discard.capacity(), left));
-			int n;
-			try {
-				n = this.socketWrapper.read(true, discard);
-			}
-			catch (SocketTimeoutException ex) {
-				return;
-			}
-			if (n < 0) {
-				return;
-			}
-			left -= n;
-		}
+		this.input.discard(remaining, this.protocol.getLingerTimeout());
 	}
 
 	/**
@@ -393,7 +347,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private SocketChannel channel() {
-		return (this.socketWrapper.getSocket() instanceof NioChannel nio) ? nio.getIOChannel() : null;
+		return UwsgiConnectionHandler.channel(this.socketWrapper);
 	}
 
 	private SocketAddress remoteSocketAddress() {
@@ -406,62 +360,69 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 	}
 
-	private String peer() {
-		try {
-			SocketChannel channel = channel();
-			return (channel != null) ? UwsgiPeers.describe(channel.getRemoteAddress(), channel.getLocalAddress())
-					: this.socketWrapper.getRemoteAddr();
-		}
-		catch (IOException ex) {
-			return "a closed connection";
-		}
-	}
-
+	/** The time since the request was read, or since the accept for a refused packet. */
 	private Duration elapsed() {
-		return Duration.ofNanos(System.nanoTime() - this.startNanos);
+		long start = this.request.getStartTimeNanos();
+		return Duration.ofNanos(System.nanoTime() - ((start >= 0) ? start : this.acceptedNanos));
 	}
 
 	@Override
 	protected void prepareResponse() throws IOException {
 		this.response.setCommitted(true);
 		int status = this.response.getStatus();
-		this.swallowResponse = !UwsgiResponseRules.hasBody(status, "HEAD".equals(this.request.getMethod()));
+		boolean hasBody = UwsgiResponseRules.hasBody(status, "HEAD".equals(this.request.getMethod()));
+		if (!hasBody) {
+			this.output.swallow();
+		}
 		if (UwsgiResponseRules.isDroppedStatus(status)) {
 			// nginx would take an interim status for the final one
 			log.warn("Status " + status + " not written to the uwsgi peer");
-			this.swallowResponse = true;
+			this.output.swallow();
 			return;
 		}
-		this.closeDelimited = !this.swallowResponse && this.response.getContentLengthLong() < 0;
-		this.socketWrapper.write(true, ByteBuffer.wrap(ResponseHead.encode(this.response)));
+		this.closeDelimited = hasBody && this.response.getContentLengthLong() < 0;
+		this.output.writeHead(ResponseHead.encode(this.response));
 	}
 
 	@Override
 	protected void finishResponse() throws IOException {
-		if (this.responseFinished) {
-			return;
-		}
-		this.responseFinished = true;
-		this.socketWrapper.flush(true);
+		this.output.end();
 	}
 
 	@Override
 	protected void flush() throws IOException {
-		if (!this.responseFinished) {
-			this.socketWrapper.flush(this.response.getWriteListener() == null);
-		}
+		this.output.flush();
 	}
 
 	@Override
 	protected boolean flushBufferedWrite() throws IOException {
-		if (this.socketWrapper.hasDataToWrite()) {
-			this.socketWrapper.flush(false);
-			if (this.socketWrapper.hasDataToWrite()) {
-				this.response.checkRegisterForWrite();
-				return true;
-			}
+		return this.output.flushBuffered();
+	}
+
+	@Override
+	protected void doHttpUpgrade(UpgradeToken upgradeToken) {
+		if (!this.uwsgiRequest.isWebSocketUpgrade()) {
+			// the proxy would pass the 101 on and then hang
+			throw new UnsupportedOperationException("The uwsgi peer cannot tunnel this request's connection: "
+					+ "only a WebSocket upgrade from a proxy that tunnels (nginx, the uWSGI router) can be upgraded");
 		}
-		return false;
+		this.upgradeToken = upgradeToken;
+	}
+
+	@Override
+	public UpgradeToken getUpgradeToken() {
+		return this.upgradeToken;
+	}
+
+	@Override
+	public boolean isUpgrade() {
+		return this.upgradeToken != null;
+	}
+
+	@Override
+	public ByteBuffer getLeftoverInput() {
+		// the vars are read to their end and never further: what follows is still the socket's
+		return null;
 	}
 
 	@Override
@@ -481,18 +442,18 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected int available(boolean doRead) {
-		int available = this.body.available();
+		int available = this.input.available();
 		if (available > 0 || !doRead) {
 			return available;
 		}
 		try {
-			this.body.fill(false);
+			this.input.fill(false);
 		}
 		catch (IOException ex) {
 			// let the next read report it
 			return 1;
 		}
-		return this.body.available();
+		return this.input.available();
 	}
 
 	@Override
@@ -504,13 +465,13 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void setRequestBody(ByteChunk replay) {
-		this.body.replay(replay);
+		this.input.replay(replay);
 		this.request.setContentLength(replay.getLength());
 	}
 
 	@Override
 	protected void setSwallowResponse() {
-		this.swallowResponse = true;
+		this.output.swallow();
 	}
 
 	@Override
@@ -524,6 +485,33 @@ final class UwsgiProcessor extends AbstractProcessor {
 		return false;
 	}
 
+	/**
+	 * The client's TLS session at the proxy, from the vars the proxy sends: the TLS session on
+	 * this connection, if any, is the proxy's. Apache mod_ssl ({@code SSLOptions +StdEnvVars})
+	 * sends every var read here; nginx those it is given ({@code uwsgi_param SSL_CIPHER $ssl_cipher;}).
+	 */
+	@Override
+	protected void populateSslRequestAttributes() {
+		UwsgiVars vars = this.uwsgiRequest.vars();
+		X509Certificate[] certificates = UwsgiClientCertificates.read(vars);
+		if (certificates != null) {
+			this.request.setAttribute(SSLSupport.CERTIFICATE_KEY, certificates);
+		}
+		setAttribute(SSLSupport.CIPHER_SUITE_KEY, vars.get("SSL_CIPHER"));
+		setAttribute(SSLSupport.SECURE_PROTOCOL_KEY, vars.get("SSL_PROTOCOL"));
+		setAttribute(SSLSupport.SESSION_ID_KEY, vars.get("SSL_SESSION_ID"));
+		String keySize = vars.get("SSL_CIPHER_USEKEYSIZE");
+		if (keySize != null && keySize.matches("[0-9]{1,5}")) {
+			this.request.setAttribute(SSLSupport.KEY_SIZE_KEY, Integer.valueOf(keySize));
+		}
+	}
+
+	private void setAttribute(String name, String value) {
+		if (value != null && !value.isEmpty()) {
+			this.request.setAttribute(name, value);
+		}
+	}
+
 	@Override
 	protected void populateRequestAttributeRemoteHost() {
 		// set from REMOTE_ADDR: no reverse lookup
@@ -531,7 +519,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected boolean isRequestBodyFullyRead() {
-		return this.body.isFullyRead();
+		return this.input.isFullyRead();
 	}
 
 	@Override
@@ -541,7 +529,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected boolean isReadyForWrite() {
-		return this.socketWrapper.isReadyForWrite();
+		return this.output.isReady();
 	}
 
 	@Override
@@ -570,140 +558,13 @@ final class UwsgiProcessor extends AbstractProcessor {
 		super.recycle();
 		this.request.recycle();
 		this.response.recycle();
-		if (this.startNanos >= 0) {
-			this.protocol.serverListener().connectionClosed(this.transport);
-		}
-		this.body.recycle();
-		this.output.written = 0;
-		this.startNanos = -1;
-		this.packetHeaderRead = 0;
-		this.vars = null;
-		this.varsRead = 0;
-		this.ping = false;
+		this.input.recycle();
+		this.output.recycle();
 		this.uwsgiRequest = null;
 		this.refusal = null;
-		this.swallowResponse = false;
 		this.closeDelimited = false;
-		this.responseFinished = false;
+		this.upgradeToken = null;
 		this.socketWrapper = null;
-	}
-
-	/** Exactly {@code CONTENT_LENGTH} bytes from the connection, never more. */
-	private final class BodyInputBuffer implements InputBuffer {
-
-		private final ByteBuffer readBuffer = ByteBuffer.allocate(8192);
-
-		private ByteBuffer chunk = this.readBuffer;
-
-		private boolean pending;
-
-		private long remaining;
-
-		private long received;
-
-		void expect(long contentLength) {
-			this.remaining = contentLength;
-		}
-
-		@Override
-		public int doRead(ApplicationBufferHandler handler) throws IOException {
-			if (!this.pending && !fill(request.getReadListener() == null)) {
-				return (this.remaining == 0) ? -1 : 0;
-			}
-			this.pending = false;
-			handler.setByteBuffer(this.chunk);
-			return this.chunk.remaining();
-		}
-
-		boolean fill(boolean block) throws IOException {
-			if (this.remaining == 0) {
-				return false;
-			}
-			this.chunk = this.readBuffer;
-			this.chunk.clear().limit((int) Math.min(this.chunk.capacity(), this.remaining));
-			int n;
-			try {
-				n = socketWrapper.read(block, this.chunk);
-			}
-			catch (SocketTimeoutException ex) {
-				UwsgiProtocolException refusal = new UwsgiProtocolException(Reason.BODY_TIMEOUT,
-						this.received + " of " + (this.received + this.remaining) + " bytes received");
-				UwsgiRefusalLog.log(peer(), refusal);
-				protocol.serverListener().packetRejected(transport, refusal.reason());
-				setErrorState(ErrorState.CLOSE_CONNECTION_NOW, ex);
-				throw ex;
-			}
-			this.chunk.flip();
-			if (n < 0) {
-				setErrorState(ErrorState.CLOSE_CONNECTION_NOW, null);
-				throw new EOFException("uwsgi peer closed the connection after " + this.received + " of "
-						+ (this.received + this.remaining) + " body bytes");
-			}
-			if (n == 0) {
-				return false;
-			}
-			this.remaining -= n;
-			this.received += n;
-			this.pending = true;
-			return true;
-		}
-
-		void replay(ByteChunk replay) {
-			this.chunk = ByteBuffer.wrap(replay.getBytes(), replay.getStart(), replay.getLength());
-			this.pending = true;
-			this.remaining = 0;
-		}
-
-		@Override
-		public int available() {
-			return this.pending ? this.chunk.remaining() : 0;
-		}
-
-		boolean isFullyRead() {
-			return this.remaining == 0 && !this.pending;
-		}
-
-		void recycle() {
-			this.chunk = this.readBuffer;
-			this.pending = false;
-			this.remaining = 0;
-			this.received = 0;
-		}
-
-	}
-
-	/** The response body as it is written, nothing after a {@code HEAD}, 204 or 304. */
-	private final class ResponseOutputBuffer implements OutputBuffer {
-
-		private long written;
-
-		@Override
-		public int doWrite(ByteBuffer chunk) throws IOException {
-			if (!response.isCommitted()) {
-				action(ActionCode.COMMIT, null);
-			}
-			int length = chunk.remaining();
-			if (swallowResponse) {
-				chunk.position(chunk.limit());
-				return length;
-			}
-			try {
-				socketWrapper.write(response.getWriteListener() == null, chunk);
-			}
-			catch (IOException ex) {
-				setErrorState(ErrorState.CLOSE_CONNECTION_NOW, ex);
-				throw ex;
-			}
-			int done = length - chunk.remaining();
-			this.written += done;
-			return done;
-		}
-
-		@Override
-		public long getBytesWritten() {
-			return this.written;
-		}
-
 	}
 
 }

@@ -3,6 +3,7 @@ package io.github.uwsgispringboot.tomcat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.Collections;
 
 import jakarta.servlet.AsyncContext;
@@ -25,6 +26,7 @@ class TestApplication extends HttpServlet {
 			case "/reject" -> response.sendError(413);
 			case "/async" -> async(request);
 			case "/fail" -> fail(response);
+			case "/tls" -> tls(request, response);
 			default -> describe(request, response);
 		}
 	}
@@ -81,6 +83,21 @@ class TestApplication extends HttpServlet {
 			}
 			async.complete();
 		});
+	}
+
+	/** The client's TLS session as the application sees it. */
+	private void tls(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		X509Certificate[] certificates = (X509Certificate[]) request
+			.getAttribute("jakarta.servlet.request.X509Certificate");
+		StringBuilder text = new StringBuilder();
+		text.append("certificate=")
+			.append((certificates != null) ? certificates[0].getSubjectX500Principal().getName() : null)
+			.append('\n');
+		for (String name : new String[] { "cipher_suite", "key_size", "ssl_session_id", "secure_protocol" }) {
+			text.append(name).append('=').append(request.getAttribute("jakarta.servlet.request." + name)).append('\n');
+		}
+		response.setContentType("text/plain");
+		response.getWriter().write(text.toString());
 	}
 
 	/** The application fails after part of the body was sent. */

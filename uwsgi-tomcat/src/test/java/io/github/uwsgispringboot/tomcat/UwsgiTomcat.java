@@ -21,6 +21,8 @@ final class UwsgiTomcat implements AutoCloseable {
 
 	final RecordingListener listener = new RecordingListener();
 
+	final Context context;
+
 	UwsgiTomcat(Consumer<Connector> customizer) throws IOException {
 		Path base = Files.createTempDirectory("uwsgi-tomcat");
 		this.tomcat.setBaseDir(base.toString());
@@ -28,9 +30,9 @@ final class UwsgiTomcat implements AutoCloseable {
 		customizer.accept(this.connector);
 		((UwsgiNioProtocol) this.connector.getProtocolHandler()).setServerListener(this.listener);
 		this.tomcat.setConnector(this.connector);
-		Context context = this.tomcat.addContext("", null);
-		Tomcat.addServlet(context, "app", new TestApplication()).setAsyncSupported(true);
-		context.addServletMappingDecoded("/*", "app");
+		this.context = this.tomcat.addContext("", null);
+		Tomcat.addServlet(this.context, "app", new TestApplication()).setAsyncSupported(true);
+		this.context.addServletMappingDecoded("/*", "app");
 	}
 
 	UwsgiTomcat start() throws LifecycleException {
