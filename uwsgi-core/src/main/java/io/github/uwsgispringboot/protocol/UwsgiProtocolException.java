@@ -1,5 +1,7 @@
 package io.github.uwsgispringboot.protocol;
 
+import java.time.Duration;
+
 /**
  * A uwsgi packet or connection that the server refuses, with the {@link Reason} it was refused for.
  * Both servers refuse the same input for the same reason, with the same outcome.
@@ -18,6 +20,38 @@ public class UwsgiProtocolException extends RuntimeException {
 	public UwsgiProtocolException(Reason reason, String detail) {
 		super(reason.description() + ": " + detail);
 		this.reason = reason;
+	}
+
+	/**
+	 * Refuse a connection that ended inside the header or the vars.
+	 * @param received the bytes of the packet received, its header included
+	 * @return the refusal
+	 */
+	public static UwsgiProtocolException truncated(long received) {
+		return new UwsgiProtocolException(Reason.TRUNCATED_PACKET,
+				received + " bytes received, header or vars incomplete");
+	}
+
+	/**
+	 * Refuse a connection whose header and vars did not arrive within the header timeout.
+	 * @param timeout the header timeout
+	 * @param received the bytes of the packet received, its header included
+	 * @return the refusal
+	 */
+	public static UwsgiProtocolException headerTimeout(Duration timeout, long received) {
+		return new UwsgiProtocolException(Reason.HEADER_TIMEOUT,
+				timeout.toMillis() + " ms passed, " + received + " bytes received");
+	}
+
+	/**
+	 * Refuse a connection whose request body stalled for longer than the body idle timeout.
+	 * @param timeout the body idle timeout
+	 * @param missing the bytes of the declared body that did not arrive
+	 * @return the refusal
+	 */
+	public static UwsgiProtocolException bodyTimeout(Duration timeout, long missing) {
+		return new UwsgiProtocolException(Reason.BODY_TIMEOUT,
+				"no body bytes for " + timeout.toMillis() + " ms, " + missing + " bytes missing");
 	}
 
 	/**
@@ -120,6 +154,22 @@ public class UwsgiProtocolException extends RuntimeException {
 		 */
 		public int status() {
 			return this.status;
+		}
+
+		/**
+		 * Return the reason phrase of the {@link #status()}, as RFC 9110 names it: both servers
+		 * write the same status line.
+		 * @return the reason phrase, empty when the connection is only closed
+		 */
+		public String reasonPhrase() {
+			return switch (this.status) {
+				case 400 -> "Bad Request";
+				case 403 -> "Forbidden";
+				case 411 -> "Length Required";
+				case 413 -> "Content Too Large";
+				case 431 -> "Request Header Fields Too Large";
+				default -> "";
+			};
 		}
 
 	}

@@ -137,10 +137,17 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	private void headerDeadlinePassed(ChannelHandlerContext ctx) {
 		this.deadline = null;
 		if ((this.state == State.READ_HEADER || this.state == State.READ_VARS) && ctx.channel().isOpen()) {
-			refuse(ctx, new UwsgiProtocolException(Reason.HEADER_TIMEOUT,
-					this.limits.headerTimeout().toMillis() + " ms passed, " + actualReadableBytes() + " bytes received"));
+			refuse(ctx, UwsgiProtocolException.headerTimeout(this.limits.headerTimeout(), packetBytesReceived()));
 			ctx.close();
 		}
+	}
+
+	/**
+	 * Return the bytes of the packet received while its header or vars are incomplete, the header
+	 * included, as both servers report them.
+	 */
+	private long packetBytesReceived() {
+		return ((this.state == State.READ_VARS) ? UwsgiConstants.HEADER_LENGTH : 0) + actualReadableBytes();
 	}
 
 	private void startBodyIdleTimer(ChannelHandlerContext ctx, long delayNanos) {
@@ -155,8 +162,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		long timeout = this.limits.bodyIdleTimeout().toNanos();
 		long idle = (this.waitingSince != 0) ? ctx.executor().ticker().nanoTime() - this.waitingSince : 0;
 		if (idle >= timeout) {
-			refuse(ctx, new UwsgiProtocolException(Reason.BODY_TIMEOUT, "no body bytes for "
-					+ this.limits.bodyIdleTimeout().toMillis() + " ms, " + this.remainingBody + " bytes missing"));
+			refuse(ctx, UwsgiProtocolException.bodyTimeout(this.limits.bodyIdleTimeout(), this.remainingBody));
 			ctx.close();
 			return;
 		}
@@ -331,8 +337,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 		boolean partial = (this.state == State.READ_HEADER && in.isReadable()) || this.state == State.READ_VARS;
 		decode(ctx, in, out);
 		if (partial && (this.state == State.READ_HEADER || this.state == State.READ_VARS)) {
-			refuse(ctx, new UwsgiProtocolException(Reason.TRUNCATED_PACKET,
-					in.readableBytes() + " bytes received, header or vars incomplete"));
+			refuse(ctx, UwsgiProtocolException.truncated(packetBytesReceived()));
 			in.skipBytes(in.readableBytes());
 			this.state = State.DISCARD;
 		}
@@ -423,7 +428,7 @@ public class UwsgiRequestDecoder extends ByteToMessageDecoder {
 	 * @return the status of the refusal's reason
 	 */
 	static HttpResponseStatus status(UwsgiProtocolException refusal) {
-		return HttpResponseStatus.valueOf(refusal.reason().status());
+		return new HttpResponseStatus(refusal.reason().status(), refusal.reason().reasonPhrase());
 	}
 
 	void refuse(ChannelHandlerContext ctx, UwsgiProtocolException cause) {

@@ -80,7 +80,7 @@ class UwsgiLimitsTests {
 				this.events);
 		channel.writeInbound(packet(post(11), "0123456789A"));
 		assertThat((Object) channel.readInbound()).isNull();
-		assertThat(readOutbound(channel)).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n")
+		assertThat(readOutbound(channel)).startsWith("HTTP/1.1 413 Content Too Large\r\n")
 			.contains("content-length: 0\r\n");
 		assertThat(reasons()).containsExactly(Reason.BODY_TOO_LARGE);
 		assertThat(channel.isOpen()).as("closed after the answer: EmbeddedChannel cannot linger").isFalse();

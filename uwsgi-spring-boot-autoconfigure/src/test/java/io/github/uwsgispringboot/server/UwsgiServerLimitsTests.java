@@ -59,7 +59,7 @@ class UwsgiServerLimitsTests {
 			for (int i = 0; i < 20; i++) {
 				client.send(chunk);
 			}
-			assertThat(client.readResponse()).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n");
+			assertThat(client.readResponse()).startsWith("HTTP/1.1 413 Content Too Large\r\n");
 		}
 	}
 

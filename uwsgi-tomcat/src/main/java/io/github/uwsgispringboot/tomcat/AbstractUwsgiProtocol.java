@@ -73,6 +73,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  */
 public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 
+	/** The most often the poller is asked to look at read deadlines, in milliseconds. */
+	private static final int MIN_DEADLINE_CHECK_MILLIS = 25;
+
 	private int maxVarsSize = UwsgiConstants.MAX_VARS_SIZE;
 
 	private int maxVars = 512;
@@ -336,7 +339,27 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		this.accessPolicy = new UwsgiAccessPolicy(this.allowedClients, (this.secret != null) ? this.secretVar : null,
 				this.secret);
 		checkProtected();
+		checkDeadlinesOften();
 		super.start();
+	}
+
+	/**
+	 * Have the endpoint's poller look at read deadlines often enough for the header and body
+	 * timeouts to hold within an eighth of themselves (Tomcat looks once a second by default,
+	 * which would let a 400 ms deadline pass a second late).
+	 */
+	private void checkDeadlinesOften() {
+		long shortest = Long.MAX_VALUE;
+		for (long timeout : new long[] { this.headerTimeout, this.bodyIdleTimeout }) {
+			if (timeout > 0) {
+				shortest = Math.min(shortest, timeout);
+			}
+		}
+		int interval = (int) Math.max(MIN_DEADLINE_CHECK_MILLIS, Math.min(1000, shortest / 8));
+		if (getEndpoint() instanceof NioEndpoint nio) {
+			nio.setSelectorTimeout(interval);
+		}
+		getEndpoint().getSocketProperties().setTimeoutInterval(interval);
 	}
 
 	private void checkProtected() {

@@ -2,6 +2,7 @@ package io.github.uwsgispringboot.tomcat;
 
 import java.nio.charset.StandardCharsets;
 
+import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
 import org.apache.coyote.Response;
 import org.apache.juli.logging.Log;
@@ -47,12 +48,13 @@ final class ResponseHead {
 	}
 
 	/**
-	 * Encode the head of a refusal's answer: a status and no body.
-	 * @param status the status
+	 * Encode the answer to a refusal: its status, with the core's reason phrase, and no body.
+	 * @param reason why the packet was refused
 	 * @return the status line, an empty body's length and the empty line
 	 */
-	static byte[] refusal(int status) {
-		return ("HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	static byte[] refusal(UwsgiProtocolException.Reason reason) {
+		return ("HTTP/1.1 " + reason.status() + " " + reason.reasonPhrase()
+				+ "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 			.getBytes(StandardCharsets.ISO_8859_1);
 	}
 

@@ -81,8 +81,8 @@ final class UwsgiConnectionHandler<S> implements Handler<S> {
 		if (beforeTheFirstByte && socket.getError() instanceof SocketTimeoutException) {
 			// the poller's read timeout, the header timeout, passed before the first byte (or the
 			// end of the TLS handshake)
-			this.protocol.refused(peer(socket), new UwsgiProtocolException(Reason.HEADER_TIMEOUT,
-					this.protocol.getHeaderTimeout() + " ms passed, 0 bytes received"));
+			this.protocol.refused(peer(socket),
+					UwsgiProtocolException.headerTimeout(this.protocol.limits().headerTimeout(), 0));
 		}
 		if (status == SocketEvent.CONNECT_FAIL) {
 			// the TLS handshake failed: nothing to serve, the endpoint closes the connection

@@ -103,8 +103,7 @@ final class UwsgiInputBuffer implements InputBuffer {
 				break;
 			}
 			if (n < 0) {
-				throw new UwsgiProtocolException(Reason.TRUNCATED_PACKET,
-						(packetBytesReceived() + read) + " bytes received, header or vars incomplete");
+				throw UwsgiProtocolException.truncated(packetBytesReceived() + read);
 			}
 			if (n == 0) {
 				break;
@@ -172,8 +171,7 @@ final class UwsgiInputBuffer implements InputBuffer {
 			n = this.socketWrapper.read(block, this.chunk);
 		}
 		catch (SocketTimeoutException ex) {
-			this.processor.bodyTimedOut(this.received + " of " + (this.received + this.remaining) + " bytes received",
-					ex);
+			this.processor.bodyTimedOut(this.remaining, ex);
 			throw ex;
 		}
 		this.chunk.flip();

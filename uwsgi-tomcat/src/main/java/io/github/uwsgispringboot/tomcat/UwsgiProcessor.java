@@ -67,6 +67,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	private boolean closeDelimited;
 
+	/** The request was refused while the application read its body: no response is sent. */
+	private boolean abandoned;
+
 	private UpgradeToken upgradeToken;
 
 	UwsgiProcessor(AbstractUwsgiProtocol<?> protocol, Adapter adapter) {
@@ -119,8 +122,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 				return SocketState.CLOSED;
 			}
 			this.request.markStartTime();
-			UwsgiRequest read = UwsgiRequest.read(this.input.vars(), this.protocol.limits());
-			this.uwsgiRequest = this.protocol.accessPolicy().check(remoteSocketAddress(), read);
+			this.uwsgiRequest = UwsgiRequest.read(this.input.vars(), this.protocol.limits());
+			this.uwsgiRequest = this.protocol.accessPolicy().check(remoteSocketAddress(), this.uwsgiRequest);
 		}
 		catch (UwsgiProtocolException ex) {
 			refuse(ex);
@@ -185,8 +188,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private UwsgiProtocolException headerTimeout() {
-		return new UwsgiProtocolException(Reason.HEADER_TIMEOUT, this.protocol.getHeaderTimeout() + " ms passed, "
-				+ this.input.packetBytesReceived() + " bytes received");
+		return UwsgiProtocolException.headerTimeout(this.protocol.limits().headerTimeout(),
+				this.input.packetBytesReceived());
 	}
 
 	private void refuse(UwsgiProtocolException refusal) {
@@ -196,11 +199,15 @@ final class UwsgiProcessor extends AbstractProcessor {
 			return;
 		}
 		byte[] answer = (refusal.reason() == Reason.HTTP_ON_UWSGI_PORT) ? UwsgiPacketHeader.notUwsgiResponse()
-				: ResponseHead.refusal(refusal.reason().status());
+				: ResponseHead.refusal(refusal.reason());
 		try {
 			this.output.send(answer);
-			this.protocol.serverListener()
-				.exchangeCompleted(new UwsgiExchange(this.transport, null, refusal.reason().status(), 0, 0, elapsed()));
+			if (this.uwsgiRequest != null) {
+				// refused by the access policy: an exchange of a request that was read, as on the Netty server
+				this.protocol.serverListener()
+					.exchangeCompleted(new UwsgiExchange(this.transport, this.uwsgiRequest, refusal.reason().status(), 0,
+							0, elapsed()));
+			}
 		}
 		catch (IOException ex) {
 			log.debug("Could not answer a refused uwsgi packet", ex);
@@ -213,12 +220,14 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	/**
 	 * The request body stopped arriving for longer than the body idle timeout: refused, and the
-	 * connection closed.
-	 * @param receivedSoFar how much of the body arrived
+	 * connection closed without a response (the application's read fails), as on the Netty server.
+	 * A response already under way is cut short instead.
+	 * @param missing how much of the declared body did not arrive
 	 * @param ex the read's timeout
 	 */
-	void bodyTimedOut(String receivedSoFar, SocketTimeoutException ex) {
-		reportRefusal(new UwsgiProtocolException(Reason.BODY_TIMEOUT, receivedSoFar));
+	void bodyTimedOut(long missing, SocketTimeoutException ex) {
+		reportRefusal(UwsgiProtocolException.bodyTimeout(this.protocol.limits().bodyIdleTimeout(), missing));
+		this.abandoned = !this.response.isCommitted();
 		closeNow(ex);
 	}
 
@@ -309,6 +318,10 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void endExchange() throws IOException {
+		if (this.abandoned) {
+			// closed without a response: nothing was sent that could look complete
+			return;
+		}
 		if (!getErrorState().isIoAllowed()) {
 			// cut short: a plain close would make a truncated close-delimited body look complete
 			reset();
@@ -369,6 +382,11 @@ final class UwsgiProcessor extends AbstractProcessor {
 	@Override
 	protected void prepareResponse() throws IOException {
 		this.response.setCommitted(true);
+		if (this.abandoned) {
+			// the request was refused while the application read it: what it answers is not sent
+			this.output.swallow();
+			return;
+		}
 		int status = this.response.getStatus();
 		boolean hasBody = UwsgiResponseRules.hasBody(status, "HEAD".equals(this.request.getMethod()));
 		if (!hasBody) {
@@ -563,6 +581,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		this.uwsgiRequest = null;
 		this.refusal = null;
 		this.closeDelimited = false;
+		this.abandoned = false;
 		this.upgradeToken = null;
 		this.socketWrapper = null;
 	}
