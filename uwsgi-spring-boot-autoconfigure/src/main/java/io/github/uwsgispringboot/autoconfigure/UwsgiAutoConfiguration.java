@@ -26,6 +26,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.util.ClassUtils;
 
+import io.github.uwsgispringboot.protocol.SocketActivation;
+import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.server.UwsgiAccessLog;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
@@ -81,13 +83,20 @@ public final class UwsgiAutoConfiguration {
 	}
 
 	static UwsgiServerOptions options(UwsgiProperties properties, SslContext sslContext) {
-		UwsgiListenerSettings.requireSomewhereToListen(properties);
-		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
+		return options(properties, sslContext, SocketActivation.fromEnvironment());
+	}
+
+	static UwsgiServerOptions options(UwsgiProperties properties, SslContext sslContext, SocketActivation activation) {
+		List<PassedSocket> inherited = UwsgiListenerSettings.inheritedSockets(properties, activation);
 		UwsgiAccessPolicy accessPolicy = UwsgiListenerSettings.accessPolicy(properties);
-		UwsgiListenerSettings.checkProtected(properties, accessPolicy, sslContext != null);
+		if (inherited.isEmpty()) {
+			UwsgiListenerSettings.requireSomewhereToListen(properties);
+			UwsgiListenerSettings.checkProtected(properties, accessPolicy, sslContext != null);
+		}
+		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				UwsgiListenerSettings.permissions(unixSocket.getPermissions()), UwsgiListenerSettings.limits(properties),
-				properties.getLingerTimeout(), sslContext, accessPolicy, properties.getMaxConnections());
+				properties.getLingerTimeout(), sslContext, accessPolicy, properties.getMaxConnections(), inherited);
 	}
 
 	/**

@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -16,16 +20,20 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
 
+import io.github.uwsgispringboot.protocol.SocketActivation;
+import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 /**
  * What {@code uwsgi.*} means for a listener, the same for the Netty server and the Tomcat
- * connectors: limits, who may connect, socket file permissions, the shutdown deadline, and the
- * checks that refuse a configuration before anything listens.
+ * connectors: limits, who may connect, socket file permissions, inherited sockets, the shutdown
+ * deadline, and the checks that refuse a configuration before anything listens.
  */
 final class UwsgiListenerSettings {
+
+	private static final Log logger = LogFactory.getLog(UwsgiListenerSettings.class);
 
 	private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -43,6 +51,47 @@ final class UwsgiListenerSettings {
 			throw new IllegalStateException("uwsgi.port is -1 and uwsgi.unix-socket.path is not set: the uwsgi "
 					+ "listener has nowhere to listen. Set one of them, or uwsgi.enabled=false.");
 		}
+	}
+
+	/**
+	 * Return the sockets passed in by the service manager that the listeners serve on, following
+	 * {@code uwsgi.inherited-sockets}, and log the settings they make unused.
+	 * @return the sockets, empty to bind as configured
+	 * @throws UwsgiServerException when sockets are required and none was passed
+	 */
+	static List<PassedSocket> inheritedSockets(UwsgiProperties properties, SocketActivation activation) {
+		UwsgiProperties.InheritedSockets mode = properties.getInheritedSockets();
+		if (mode == UwsgiProperties.InheritedSockets.IGNORE) {
+			if (activation.isPresent()) {
+				logger.info("uwsgi.inherited-sockets=ignore: not serving on the sockets passed in (" + activation + ")");
+			}
+			return List.of();
+		}
+		if (!activation.isPresent()) {
+			String why = (activation.ignoredBecause() != null) ? activation.ignoredBecause() : "LISTEN_FDS is not set";
+			if (mode == UwsgiProperties.InheritedSockets.REQUIRE) {
+				throw new UwsgiServerException("uwsgi server failed to start: uwsgi.inherited-sockets=require but no "
+						+ "socket was passed in (" + why + "). Start the application from a systemd .socket unit, "
+						+ "or set uwsgi.inherited-sockets=when-present.", null);
+			}
+			if (activation.ignoredBecause() != null) {
+				logger.warn("uwsgi server binds as configured: " + why);
+			}
+			return List.of();
+		}
+		List<PassedSocket> sockets = activation.forUwsgi();
+		StringJoiner unused = new StringJoiner(", ");
+		unused.add("uwsgi.address=" + properties.getAddress().getHostAddress());
+		unused.add("uwsgi.port=" + properties.getPort());
+		if (properties.getUnixSocket().getPath() != null) {
+			unused.add("uwsgi.unix-socket.path=" + properties.getUnixSocket().getPath());
+		}
+		if (properties.getUnixSocket().getPermissions() != null) {
+			unused.add("uwsgi.unix-socket.permissions=" + properties.getUnixSocket().getPermissions());
+		}
+		logger.info("uwsgi server serves on the sockets passed in (" + sockets + "); the service manager owns them, "
+				+ "so these settings are not used: " + unused + ", and no socket file is removed on stop");
+		return sockets;
 	}
 
 	/**

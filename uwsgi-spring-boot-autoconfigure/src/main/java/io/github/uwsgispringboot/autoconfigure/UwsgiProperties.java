@@ -88,6 +88,16 @@ public class UwsgiProperties {
 	 */
 	private boolean allowUnprotected;
 
+	/**
+	 * Whether to serve on listening sockets passed in by the service manager (systemd socket
+	 * activation: LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES) instead of binding: 'when-present' uses
+	 * them when there are any, 'require' fails start-up without them, 'ignore' always binds. On
+	 * inherited sockets the address, port, unix socket path and permissions are not used, and the
+	 * socket file is left in place on stop. When several are passed, those named 'uwsgi'
+	 * (FileDescriptorName=uwsgi) are served.
+	 */
+	private InheritedSockets inheritedSockets = InheritedSockets.WHEN_PRESENT;
+
 	private final UnixSocket unixSocket = new UnixSocket();
 
 	private final SharedSecret sharedSecret = new SharedSecret();
@@ -234,6 +244,14 @@ public class UwsgiProperties {
 
 	}
 
+	public InheritedSockets getInheritedSockets() {
+		return this.inheritedSockets;
+	}
+
+	public void setInheritedSockets(InheritedSockets inheritedSockets) {
+		this.inheritedSockets = inheritedSockets;
+	}
+
 	public AccessLog getAccessLog() {
 		return this.accessLog;
 	}
@@ -291,6 +309,22 @@ public class UwsgiProperties {
 
 		/** A trusted client certificate required; connections without one are refused. */
 		NEED
+
+	}
+
+	/**
+	 * Whether the uwsgi listeners serve on sockets passed in by the service manager.
+	 */
+	public enum InheritedSockets {
+
+		/** Serve on the inherited sockets when there are any, else bind as configured. */
+		WHEN_PRESENT,
+
+		/** Serve on the inherited sockets; fail start-up when none was passed. */
+		REQUIRE,
+
+		/** Always bind as configured, whatever was passed. */
+		IGNORE
 
 	}
 

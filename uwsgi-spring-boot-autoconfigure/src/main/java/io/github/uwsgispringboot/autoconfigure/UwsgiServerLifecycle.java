@@ -69,7 +69,9 @@ public class UwsgiServerLifecycle implements SmartLifecycle {
 		if (this.server.unixSocketPath() != null) {
 			where.add("unix:" + this.server.unixSocketPath());
 		}
-		logger.info("uwsgi server listening on " + where);
+		String inherited = this.server.inheritedSockets().isEmpty() ? ""
+				: " (inherited from the service manager: " + this.server.inheritedSockets() + ")";
+		logger.info("uwsgi server listening on " + where + inherited);
 		this.eventPublisher.publishEvent(new UwsgiServerStartedEvent(this.server));
 	}
 

@@ -20,6 +20,9 @@ import reactor.netty.resources.LoopResources;
  * Reactor Netty's JDK loops have no unix socket listener: for a unix socket they get Netty's JDK
  * one ({@link NioServerDomainSocketChannel}, Java 16 and later), bound to the JDK's
  * {@code UnixDomainSocketAddress}.
+ * <p>
+ * For a socket passed in by the service manager, Reactor Netty gets the channel over that socket
+ * (see {@link InheritedListener}) where it would create one.
  */
 final class UwsgiLoopResources implements LoopResources {
 
@@ -27,12 +30,15 @@ final class UwsgiLoopResources implements LoopResources {
 
 	private final boolean unixSocket;
 
+	private final InheritedListener inherited;
+
 	/** The native server loops and their colocated view, made when first asked for. */
 	private volatile Colocated colocated;
 
-	private UwsgiLoopResources(LoopResources loops, boolean unixSocket) {
+	private UwsgiLoopResources(LoopResources loops, boolean unixSocket, InheritedListener inherited) {
 		this.loops = loops;
 		this.unixSocket = unixSocket;
+		this.inherited = inherited;
 	}
 
 	/**
@@ -41,12 +47,24 @@ final class UwsgiLoopResources implements LoopResources {
 	 * @return the loop resources
 	 */
 	static LoopResources shared(boolean unixSocket) {
-		return new UwsgiLoopResources(HttpResources.get(), unixSocket);
+		return new UwsgiLoopResources(HttpResources.get(), unixSocket, null);
+	}
+
+	/**
+	 * Return the loops for a listener on an inherited socket, built on Reactor Netty's shared ones.
+	 * @param inherited the socket
+	 * @return the loop resources
+	 */
+	static LoopResources inherited(InheritedListener inherited) {
+		return new UwsgiLoopResources(HttpResources.get(), inherited.unix(), inherited);
 	}
 
 	@Override
 	@SuppressWarnings("unchecked")
 	public <CHANNEL extends Channel> CHANNEL onChannel(Class<CHANNEL> channelType, EventLoopGroup group) {
+		if (this.inherited != null) {
+			return (CHANNEL) this.inherited.newChannel();
+		}
 		if (this.unixSocket && this.loops.onChannelClass(ServerSocketChannel.class, group) == NioServerSocketChannel.class) {
 			return (CHANNEL) new NioServerDomainSocketChannel();
 		}

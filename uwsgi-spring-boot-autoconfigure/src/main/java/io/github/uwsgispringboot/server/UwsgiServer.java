@@ -37,6 +37,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 import io.github.uwsgispringboot.codec.UwsgiServerCodec;
+import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
@@ -50,6 +51,10 @@ import io.github.uwsgispringboot.protocol.UwsgiServerException;
  * same pipeline name, by a {@link UwsgiServerCodec}; the rest of Reactor Netty's HTTP machinery and
  * Spring's {@link ReactorHttpHandlerAdapter} are used unchanged. Every connection carries one
  * request, so a graceful shutdown stops accepting and then waits for the open connections to close.
+ * <p>
+ * Given sockets passed in by the service manager (systemd socket activation), the server serves on
+ * them instead of binding (see {@link InheritedListener}), and its stop leaves them, and the
+ * connections queued on them, to the next process.
  */
 public final class UwsgiServer implements UwsgiListenerStatus {
 
@@ -73,6 +78,9 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 	private final List<UwsgiServerCustomizer> customizers;
 
 	private UnixSocketFile unixSocketFile;
+
+	/** The listeners served on inherited sockets, none when the server binds its own. */
+	private final List<InheritedListener> inherited = new ArrayList<>(2);
 
 	/** Keeps to {@code maxConnections} across every listener of this server. */
 	private final ConnectionLimiter limiter = new ConnectionLimiter();
@@ -133,16 +141,19 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		this.draining = false;
 		HttpHandler handler = this.httpHandler.get();
 		try {
-			if (this.options.port() >= 0) {
+			if (!this.options.inheritedSockets().isEmpty()) {
+				serveInherited(handler);
+			}
+			else if (this.options.port() >= 0) {
 				InetSocketAddress address = new InetSocketAddress(this.options.address(), this.options.port());
 				this.bindings.add(bind(address, handler, UwsgiExchange.TCP, "port " + this.options.port() + " on "
-						+ this.options.address().getHostAddress() + " is already in use"));
+						+ this.options.address().getHostAddress() + " is already in use", null));
 			}
-			if (this.options.unixSocketPath() != null) {
+			if (this.options.inheritedSockets().isEmpty() && this.options.unixSocketPath() != null) {
 				UnixSocketFile file = new UnixSocketFile(this.options.unixSocketPath());
 				file.prepare();
 				this.bindings.add(bind(bindAddress(file), handler, UwsgiExchange.UNIX,
-						"unix socket " + file.path() + " could not be bound"));
+						"unix socket " + file.path() + " could not be bound", null));
 				this.unixSocketFile = file;
 				if (this.options.unixSocketPermissions() != null) {
 					file.setPermissions(this.options.unixSocketPermissions());
@@ -154,6 +165,14 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 			throw ex;
 		}
 		startAwaitThread();
+	}
+
+	private void serveInherited(HttpHandler handler) {
+		for (InheritedListener listener : InheritedListener.inspect(this.options.inheritedSockets())) {
+			this.bindings.add(bind(listener.address(), handler, listener.unix() ? UwsgiExchange.UNIX : UwsgiExchange.TCP,
+					"cannot serve on " + listener.describe(), listener));
+			this.inherited.add(listener);
+		}
 	}
 
 	/**
@@ -171,14 +190,16 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		awaitThread.start();
 	}
 
-	private DisposableServer bind(SocketAddress address, HttpHandler httpHandler, String transport, String failure) {
+	private DisposableServer bind(SocketAddress address, HttpHandler httpHandler, String transport, String failure,
+			InheritedListener inherited) {
 		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(httpHandler);
 		try {
 			HttpServer server = HttpServer.create()
 				.bindAddress(() -> address)
 				.protocol(HttpProtocol.HTTP11)
 				.channelGroup(this.connections)
-				.runOn(UwsgiLoopResources.shared(!(address instanceof InetSocketAddress)))
+				.runOn((inherited != null) ? UwsgiLoopResources.inherited(inherited)
+						: UwsgiLoopResources.shared(!(address instanceof InetSocketAddress)))
 				// Netty's channels enable TCP_NODELAY themselves: Reactor Netty's default would set
 				// it a second time, a system call per connection, that is per request
 				.childOption(ChannelOption.TCP_NODELAY, null)
@@ -208,6 +229,10 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 			acceptors.addAll(UwsgiAcceptors.add(listener, UwsgiAcceptors.count(listener.eventLoop().parent()), limiter));
 			this.acceptors.addAll(acceptors);
 			bound.onDispose(() -> this.acceptors.removeAll(acceptors));
+			if (inherited != null) {
+				// set up now: start accepting (see InheritedListener#newChannel)
+				listener.eventLoop().execute(() -> listener.config().setAutoRead(limiter == null || limiter.accepting()));
+			}
 			if (logger.isDebugEnabled()) {
 				logger.debug("uwsgi listener " + bound.address() + " accepting on " + acceptors.size() + " event loop(s)");
 			}
@@ -392,7 +417,20 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 	 */
 	@Override
 	public synchronized Path unixSocketPath() {
+		for (InheritedListener listener : this.inherited) {
+			if (listener.address() instanceof DomainSocketAddress domain) {
+				return Path.of(domain.path());
+			}
+		}
 		return (this.unixSocketFile != null) ? this.unixSocketFile.path() : null;
+	}
+
+	/**
+	 * Return the inherited sockets the server listens on.
+	 * @return the sockets, TCP first, empty when the server bound its own listeners or is stopped
+	 */
+	public synchronized List<PassedSocket> inheritedSockets() {
+		return this.inherited.stream().map(InheritedListener::socket).toList();
 	}
 
 	/**
@@ -405,7 +443,13 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		this.draining = true;
 		this.limiter.drain();
 		setAccepting(true);
-		closeListenersDrainingUnixSocket();
+		if (inheritedSockets().isEmpty()) {
+			closeListenersDrainingUnixSocket();
+		}
+		else {
+			// the service manager keeps the sockets open: what is queued waits for the next process
+			closeListeners();
+		}
 		boolean finished = awaitConnections(deadline);
 		if (!finished) {
 			logger.warn("uwsgi server closed connections still in flight after " + timeout.toMillis() + " ms");
@@ -502,6 +546,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 			}
 		}
 		this.bindings.clear();
+		this.inherited.clear();
 		if (this.unixSocketFile != null) {
 			this.unixSocketFile.delete();
 			this.unixSocketFile = null;

@@ -4,12 +4,14 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import io.netty.handler.ssl.SslContext;
 
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
+import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 
 /**
  * Where and how a {@link UwsgiServer} listens.
@@ -27,10 +29,33 @@ import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
  * @param accessPolicy who may send requests
  * @param maxConnections the most connections served at once, -1 for no limit; beyond it new
  * connections wait in the kernel's accept queue (or are refused when it is full)
+ * @param inheritedSockets listening sockets passed in by the service manager (systemd socket
+ * activation) to serve on instead of binding: address, port, unix socket path and permissions are
+ * then not used; empty to bind
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
-		SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections) {
+		SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections,
+		List<PassedSocket> inheritedSockets) {
+
+	/**
+	 * Create options for listeners the server binds itself.
+	 * @param address the address of the TCP listener
+	 * @param port the TCP port: 0 for any free port, -1 for no TCP listener
+	 * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
+	 * @param unixSocketPermissions the file mode to give the unix socket, or {@code null}
+	 * @param limits the limits and deadlines every connection is held to
+	 * @param lingerTimeout how long unread request body is discarded after the response
+	 * @param sslContext the TLS context, or {@code null} for plain uwsgi
+	 * @param accessPolicy who may send requests
+	 * @param maxConnections the most connections served at once, -1 for no limit
+	 */
+	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
+			Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
+			SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections) {
+		this(address, port, unixSocketPath, unixSocketPermissions, limits, lingerTimeout, sslContext, accessPolicy,
+				maxConnections, List.of());
+	}
 
 	/**
 	 * Create options for plain uwsgi, without TLS, limiting only the size of the vars block.
@@ -54,7 +79,8 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 		if (port < -1 || port > 0xFFFF) {
 			throw new IllegalArgumentException("port must be between -1 and 65535: " + port);
 		}
-		if (port == -1 && unixSocketPath == null) {
+		inheritedSockets = (inheritedSockets != null) ? List.copyOf(inheritedSockets) : List.of();
+		if (port == -1 && unixSocketPath == null && inheritedSockets.isEmpty()) {
 			throw new IllegalArgumentException("Neither a TCP port nor a unix socket to listen on");
 		}
 		if (accessPolicy == null) {

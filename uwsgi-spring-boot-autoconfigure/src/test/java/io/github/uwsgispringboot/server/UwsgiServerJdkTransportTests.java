@@ -17,10 +17,13 @@ import reactor.netty.resources.LoopResources;
 
 import org.springframework.http.server.reactive.HttpHandler;
 
+import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiServerException;
 import io.github.uwsgispringboot.protocol.UwsgiVars;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link UwsgiServer} on the JDK's transport, as on a machine without Netty's native
@@ -65,6 +68,19 @@ class UwsgiServerJdkTransportTests {
 			assertThat(UwsgiTestClient.exchange(socket, get, "")).startsWith("HTTP/1.1 200 OK").endsWith("hello");
 		}
 		assertThat(servingThreads).allSatisfy((thread) -> assertThat(thread).contains("nio"));
+	}
+
+	@Test
+	void inheritedSocketsFailStartUpSayingTheNativeTransportIsNeeded() {
+		// the JDK adopts descriptor 0 only (System.inheritedChannel()), never those from 3 on
+		UwsgiServerOptions options = new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null,
+				UwsgiLimits.NONE, Duration.ofSeconds(1), null, null, -1, List.of(new PassedSocket(3, "uwsgi")));
+		this.server = new UwsgiServer(options, () -> (request, response) -> response.setComplete(), List.of());
+		assertThatExceptionOfType(UwsgiServerException.class).isThrownBy(this.server::start)
+			.withMessageContaining("only Netty's native epoll transport can serve on an inherited descriptor")
+			.withMessageContaining("turned off (reactor.netty.native=false)")
+			.withMessageContaining("uwsgi.inherited-sockets=ignore");
+		assertThat(this.server.isListening()).isFalse();
 	}
 
 }
