@@ -67,14 +67,6 @@ enum KnownVar {
 	}
 
 	/**
-	 * Return whether this var is a hop-by-hop header of the client's connection to the proxy.
-	 * @return {@code true} for a hop-by-hop header
-	 */
-	boolean isHopByHop() {
-		return this.header == Header.HOP_BY_HOP;
-	}
-
-	/**
 	 * Return the known var whose name is the {@code length} bytes from {@code start}.
 	 * @param bytes the bytes
 	 * @param start where the name starts

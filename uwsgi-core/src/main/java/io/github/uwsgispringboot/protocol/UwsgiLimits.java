@@ -3,7 +3,8 @@ package io.github.uwsgispringboot.protocol;
 import java.time.Duration;
 
 /**
- * The limits a {@link UwsgiRequestDecoder} enforces on one connection.
+ * The limits a uwsgi server enforces on one connection: the Netty server's decoder and the Tomcat
+ * connector alike.
  *
  * @param maxVarsSize the largest vars block accepted, from 1 to
  * {@value UwsgiConstants#MAX_VARS_SIZE} bytes; beyond it the request is answered 431

@@ -293,52 +293,30 @@ public final class UwsgiRequest {
 	 * Call {@code action} with every header, in order: the header vars as sent, then the headers
 	 * set from the vars that tell them ({@code Cookie}, {@code Content-Type},
 	 * {@code Content-Length}, {@code Host}, and {@code Upgrade} and {@code Connection} for a
-	 * WebSocket upgrade), each replacing a header var that spells the same name.
+	 * WebSocket upgrade). No header var spells one of those: another spelling of them is dropped.
 	 * @param action receives name and value
 	 */
 	public void forEachHeader(BiConsumer<String, String> action) {
-		List<String> set = new ArrayList<>(12);
-		addIfPresent(set, "Cookie", cookie());
-		addIfPresent(set, "Content-Type", (this.contentType >= 0) ? value(this.contentType) : null);
-		addIfPresent(set, "Content-Length", (this.contentLength > 0) ? Long.toString(this.contentLength) : null);
-		addIfPresent(set, "Host", this.host);
-		if (this.webSocket) {
-			set.add("Upgrade");
-			set.add("websocket");
-			set.add("Connection");
-			set.add("Upgrade");
-		}
+		byte[] block = this.vars.block();
 		for (int i = 0; i < this.vars.size(); i++) {
-			int nameStart = this.vars.nameStart(i);
-			int nameLength = this.vars.nameLength(i);
-			byte[] block = this.vars.block();
-			if (UwsgiRequestMapper.isHeaderVar(block, nameStart, nameLength)
-					&& KnownVar.of(block, nameStart, nameLength) == null) {
-				String name = UwsgiRequestMapper.headerName(this.vars.name(i));
-				if (!isSet(set, name)) {
-					action.accept(name, value(i));
-				}
+			if (UwsgiRequestMapper.isHeader(block, this.vars.nameStart(i), this.vars.nameLength(i))) {
+				action.accept(UwsgiRequestMapper.headerName(this.vars.name(i)), value(i));
 			}
 		}
-		for (int i = 0; i < set.size(); i += 2) {
-			action.accept(set.get(i), set.get(i + 1));
+		acceptIfPresent(action, "Cookie", cookie());
+		acceptIfPresent(action, "Content-Type", (this.contentType >= 0) ? value(this.contentType) : null);
+		acceptIfPresent(action, "Content-Length", (this.contentLength > 0) ? Long.toString(this.contentLength) : null);
+		acceptIfPresent(action, "Host", this.host);
+		if (this.webSocket) {
+			action.accept("Upgrade", "websocket");
+			action.accept("Connection", "Upgrade");
 		}
 	}
 
-	private static void addIfPresent(List<String> set, String name, String value) {
+	private static void acceptIfPresent(BiConsumer<String, String> action, String name, String value) {
 		if (value != null) {
-			set.add(name);
-			set.add(value);
+			action.accept(name, value);
 		}
-	}
-
-	private static boolean isSet(List<String> set, String name) {
-		for (int i = 0; i < set.size(); i += 2) {
-			if (set.get(i).equalsIgnoreCase(name)) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**
@@ -467,7 +445,7 @@ public final class UwsgiRequest {
 				return false;
 			}
 		}
-		return KnownVar.of(block, start, length) == null;
+		return KnownVar.of(block, start, length) == null && !UwsgiRequestMapper.spellsReservedHeader(block, start, length);
 	}
 
 	private String value(int index) {

@@ -38,6 +38,13 @@ public final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	/** Header names already spelled, by var name: most requests repeat the same few. */
 	private static final Map<String, String> HEADER_NAMES = new ConcurrentHashMap<>(IRREGULAR_HEADER_NAMES);
 
+	/** The headers, after {@code HTTP_}, that only their exact {@link KnownVar} may give. */
+	private static final String[] RESERVED_HEADER_VARS = { "HOST", "CONTENT_LENGTH", "CONTENT_TYPE", "COOKIE",
+			"CONNECTION", "KEEP_ALIVE", "PROXY_CONNECTION", "TRANSFER_ENCODING", "TE", "TRAILER", "UPGRADE", "EXPECT" };
+
+	/** A bit for the length of each reserved header name. */
+	private static final long RESERVED_LENGTHS = reservedLengths();
+
 	/** Longest CONTENT_LENGTH accepted: 18 digits cannot overflow a long. */
 	private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
 
@@ -104,6 +111,14 @@ public final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 	/** {@link UwsgiRequest#nameHash} of every header var's name. */
 	private long headerNames;
 
+	private static long reservedLengths() {
+		long lengths = 0;
+		for (String reserved : RESERVED_HEADER_VARS) {
+			lengths |= 1L << reserved.length();
+		}
+		return lengths;
+	}
+
 	private UwsgiRequestMapper(byte[] block) {
 		this.block = block;
 	}
@@ -145,7 +160,8 @@ public final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 				this.invalidHeader = index;
 			}
 		}
-		else if (isHeaderVar(this.block, nameStart, nameLength)) {
+		else if (isHeaderVar(this.block, nameStart, nameLength)
+				&& !spellsReservedHeader(this.block, nameStart, nameLength)) {
 			if (this.invalidHeader < 0 && (invalidValueIndex(this.block, valueStart, valueLength) >= 0
 					|| !isHeaderName(nameStart, nameLength))) {
 				this.invalidHeader = index;
@@ -333,6 +349,51 @@ public final class UwsgiRequestMapper implements UwsgiVars.Visitor {
 		}
 		char next = uri.charAt(prefix.length());
 		return next == '/' || next == '?';
+	}
+
+	/**
+	 * Return whether a var is a header the application sees: an {@code HTTP_*} var that is neither
+	 * a {@link KnownVar} nor another spelling of one of the headers the core sets itself or drops.
+	 * @param bytes the bytes of the vars block
+	 * @param nameStart where the var name starts
+	 * @param nameLength the length of the var name
+	 * @return {@code true} for a header var
+	 */
+	static boolean isHeader(byte[] bytes, int nameStart, int nameLength) {
+		return isHeaderVar(bytes, nameStart, nameLength) && KnownVar.of(bytes, nameStart, nameLength) == null
+				&& !spellsReservedHeader(bytes, nameStart, nameLength);
+	}
+
+	/**
+	 * Return whether an {@code HTTP_*} var that is not a {@link KnownVar} spells, in another case
+	 * or with {@code -} for {@code _}, a header that only its exact var may give ({@code Host},
+	 * {@code Content-Length}, {@code Content-Type}, {@code Cookie}) or that is hop-by-hop: such a
+	 * var, which only a hand-written {@code uwsgi_param} sends, is dropped, so that it can neither
+	 * contradict the request's framing nor pass a hop-by-hop header on.
+	 */
+	static boolean spellsReservedHeader(byte[] bytes, int nameStart, int nameLength) {
+		int length = nameLength - HTTP_PREFIX_LENGTH;
+		if (length >= Long.SIZE || (RESERVED_LENGTHS & (1L << length)) == 0) {
+			return false;
+		}
+		int start = nameStart + HTTP_PREFIX_LENGTH;
+		for (String reserved : RESERVED_HEADER_VARS) {
+			if (reserved.length() == length && foldedEquals(bytes, start, reserved)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean foldedEquals(byte[] bytes, int start, String upperCase) {
+		for (int i = 0; i < upperCase.length(); i++) {
+			int b = bytes[start + i] & 0xFF;
+			int folded = (b >= 'a' && b <= 'z') ? b - ('a' - 'A') : ((b == '-') ? '_' : b);
+			if (folded != upperCase.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -249,6 +249,12 @@ class UwsgiRequestHeadersTests {
 					|| name.equals("HTTP_CONTENT_LENGTH")) {
 				continue;
 			}
+			String folded = name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+			if (!folded.equals(name) && (hopByHop.contains(folded) || Set.of("HTTP_HOST", "HTTP_CONTENT_LENGTH",
+					"HTTP_CONTENT_TYPE", "HTTP_COOKIE").contains(folded))) {
+				// another spelling of a header only its exact var gives, or of a hop-by-hop one: dropped
+				continue;
+			}
 			if (name.equals("HTTP_CONTENT_TYPE")) {
 				fallbackContentType = value;
 			}
