@@ -58,6 +58,40 @@ public final class UwsgiTomcatAutoConfiguration {
 		return connectors;
 	}
 
+	/**
+	 * Redirects as paths ({@code Location: /app/login}), which the client resolves against the URL
+	 * it used, as a WebFlux application writes them, unless
+	 * {@code server.tomcat.use-relative-redirects} says otherwise: Tomcat's absolute redirects are
+	 * built from the {@code Host} the proxy passes, which Debian's {@code uwsgi_params} send without
+	 * the port, and would send clients of a proxy on another port than 80 or 443 astray.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatWebServerFactory> uwsgiTomcatRelativeRedirects(ConfigurableEnvironment environment) {
+		return new RelativeRedirects(!environment.containsProperty("server.tomcat.use-relative-redirects"));
+	}
+
+	static final class RelativeRedirects implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
+
+		private final boolean apply;
+
+		RelativeRedirects(boolean apply) {
+			this.apply = apply;
+		}
+
+		@Override
+		public void customize(TomcatWebServerFactory factory) {
+			if (this.apply) {
+				factory.addContextCustomizers((context) -> context.setUseRelativeRedirects(true));
+			}
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
 	@Bean
 	ProtocolHandlerCustomizersForUwsgi uwsgiTomcatProtocolHandlerCustomizers(UwsgiTomcatConnectors connectors) {
 		return new ProtocolHandlerCustomizersForUwsgi(connectors);

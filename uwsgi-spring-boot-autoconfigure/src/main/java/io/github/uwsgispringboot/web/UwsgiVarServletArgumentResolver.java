@@ -15,7 +15,7 @@ import io.github.uwsgispringboot.protocol.UwsgiVars;
 /**
  * Resolves {@link UwsgiVars} parameters and {@link UwsgiVar}-annotated {@code String} parameters
  * of Spring MVC controllers, from the request the uwsgi Tomcat connector exposes as the
- * {@value UwsgiRequest#ATTRIBUTE} request attribute.
+ * {@link UwsgiRequest#ATTRIBUTE} request attribute.
  */
 public class UwsgiVarServletArgumentResolver implements HandlerMethodArgumentResolver {
 

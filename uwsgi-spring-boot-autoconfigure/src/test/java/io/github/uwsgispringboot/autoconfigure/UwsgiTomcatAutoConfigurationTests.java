@@ -265,6 +265,36 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void redirectsArePathsTheClientResolvesAgainstItsOwnUrl() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0")) {
+			// Debian's uwsgi_params send $host, without the port of a proxy listening on 8088
+			UwsgiVars vars = UwsgiVars.builder()
+				.add("REQUEST_METHOD", "GET")
+				.add("REQUEST_URI", "/shop/go")
+				.add("SCRIPT_NAME", "/shop")
+				.add("HTTP_HOST", "example.com")
+				.add("SERVER_PORT", "8088")
+				.build();
+			assertThat(UwsgiTestClient.exchange(uwsgiAddress(context), vars, "")).startsWith("HTTP/1.1 302 ")
+				.contains("\r\nLocation: /shop/hello\r\n");
+		}
+	}
+
+	@Test
+	void absoluteRedirectsWhenTheApplicationAsksForThem() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"server.tomcat.use-relative-redirects=false")) {
+			UwsgiVars vars = UwsgiVars.builder()
+				.add("REQUEST_METHOD", "GET")
+				.add("REQUEST_URI", "/go")
+				.add("HTTP_HOST", "example.com")
+				.build();
+			assertThat(UwsgiTestClient.exchange(uwsgiAddress(context), vars, ""))
+				.contains("\r\nLocation: http://example.com/hello\r\n");
+		}
+	}
+
+	@Test
 	void requestsAndRefusalsAreMetered() throws Exception {
 		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0")) {
 			UwsgiTestClient.exchange(uwsgiAddress(context), get("/hello"), "");
@@ -353,6 +383,12 @@ class UwsgiTomcatAutoConfigurationTests {
 		@GetMapping("/tenant")
 		String tenant(@UwsgiVar("TENANT") String tenant, UwsgiVars vars) {
 			return "tenant " + tenant + ", " + vars.size() + " vars";
+		}
+
+		@GetMapping("/go")
+		void go(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+				throws IOException {
+			response.sendRedirect(request.getContextPath() + "/hello");
 		}
 
 		@GetMapping("/thread")
