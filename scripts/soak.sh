@@ -14,8 +14,10 @@
 #   CONNECTIONS=8       wrk connections per nginx server;  WRK_THREADS=1  wrk threads per server
 #   WARMUP=15           seconds of the same load before the start is measured (JIT, pools, caches)
 #   JAVA_OPTS="-Xmx256m"  the application's JVM options
+#   APP=demo-app        the demo to soak: demo-app (WebFlux on Reactor Netty) or demo-mvc-app (Spring
+#                       MVC on Tomcat); both serve the same endpoints behind the same nginx set-up
 #   BUILD=1             build and install the demo app and what it depends on; BUILD=0 uses the jar
-#                       already in demo-app/target
+#                       already in $APP/target
 #   HTTP_PORT_UNIX=18580 HTTP_PORT_TCP=18581  nginx's ports, in front of the unix socket and TCP
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,11 @@ warmup=${WARMUP:-15}
 java_opts=${JAVA_OPTS:--Xmx256m}
 unix_port=${HTTP_PORT_UNIX:-18580}
 tcp_port=${HTTP_PORT_TCP:-18581}
+app=${APP:-demo-app}
+case "$app" in
+  demo-app|demo-mvc-app) ;;
+  *) echo "APP must be demo-app or demo-mvc-app: $app" >&2; exit 2 ;;
+esac
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 for tool in "$nginx_bin" wrk java jcmd jstat curl; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install nginx wrk curl, and a JDK)" >&2; exit 1; }
@@ -42,10 +49,10 @@ for port in "$unix_port" "$tcp_port"; do
 done
 
 if [ "${BUILD:-1}" != 0 ]; then
-  echo "Building the demo app..."
-  ./mvnw -q -B -DskipTests install -pl demo-app -am
+  echo "Building $app..."
+  ./mvnw -q -B -DskipTests install -pl "$app" -am
 fi
-jar=$(ls demo-app/target/demo-app-*.jar | grep -v -- '-plain' | head -n 1)
+jar=$(ls "$app"/target/"$app"-*.jar | grep -v -- '-plain' | head -n 1)
 
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/uwsgi-soak.XXXXXX")
 # nginx's workers may run as another user (nobody, www-data): let them in.
@@ -71,7 +78,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "Starting the demo app ($java_opts)..."
+echo "Starting $app ($java_opts)..."
 # uwsgi.port=0 binds a free port, read back from the start-up log line
 # shellcheck disable=SC2086
 UWSGI_DEMO_SOCKET="$run_dir/uwsgi.sock" java $java_opts -jar "$jar" \
@@ -90,7 +97,7 @@ for file in nginx.conf locations.conf; do
   sed -e "s|@RUN_DIR@|$run_dir|g" -e "s|@UWSGI_SOCKET@|$run_dir/uwsgi.sock|g" \
       -e "s|@UWSGI_PORT@|$uwsgi_port|g" -e "s|@HTTP_PORT_UNIX@|$unix_port|g" \
       -e "s|@HTTP_PORT_TCP@|$tcp_port|g" -e "s|@UWSGI_PARAMS@|/etc/nginx/uwsgi_params|g" \
-      "demo-app/nginx/$file" > "$run_dir/$file"
+      "$app/nginx/$file" > "$run_dir/$file"
 done
 "$nginx_bin" -p "$run_dir" -c "$run_dir/nginx.conf" &
 nginx_pid=$!
@@ -192,7 +199,7 @@ unix_requests=$(requests_through unix) tcp_requests=$(requests_through tcp)
 
 cat <<SUMMARY
 
-Soak result ($started, $minutes min)
+Soak result ($app, $started, $minutes min)
   machine       $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(java -version 2>&1 | head -n 1), $("$nginx_bin" -v 2>&1 | sed 's/nginx version: //'), $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')
   load          wrk -t$wrk_threads -c$connections per nginx server (unix socket and TCP), ${seconds} s after ${warmup} s of warm-up
   requests      $requests (unix socket ${unix_requests:-0}, TCP ${tcp_requests:-0}), $(awk "BEGIN { printf \"%.0f\", $requests / $seconds }") req/s, p99 up to $p99 ms
