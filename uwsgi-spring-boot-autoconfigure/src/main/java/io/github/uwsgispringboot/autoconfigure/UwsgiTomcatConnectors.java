@@ -36,6 +36,7 @@ import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import io.github.uwsgispringboot.protocol.UwsgiServerException;
 import io.github.uwsgispringboot.tomcat.UwsgiNioProtocol;
+import io.github.uwsgispringboot.protocol.SocketActivation;
 import io.github.uwsgispringboot.protocol.UnixSocketFile;
 
 /**
@@ -126,6 +127,7 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		if (service == null) {
 			return;
 		}
+		refuseInheritedSockets(this.properties, SocketActivation.fromEnvironment());
 		if (this.properties.getPort() >= 0) {
 			Connector tcp = addConnector(service, tcpConnector(),
 					this.properties.getAddress().getHostAddress() + ":" + this.properties.getPort());
@@ -144,6 +146,26 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 					+ "application: uwsgi serves its Spring MVC side through Tomcat");
 		}
 		this.eventPublisher.publishEvent(new UwsgiServerStartedEvent(this));
+	}
+
+	/**
+	 * Fail when sockets are passed in by the service manager (or required): Tomcat's
+	 * {@code NioEndpoint} listens through the JDK, which adopts descriptor 0 only
+	 * ({@code System.inheritedChannel()}), never the descriptors from 3 on that systemd passes.
+	 * Binding as configured instead would fail on the socket systemd holds, or worse, succeed
+	 * beside it.
+	 */
+	static void refuseInheritedSockets(UwsgiProperties properties, SocketActivation activation) {
+		UwsgiProperties.InheritedSockets mode = properties.getInheritedSockets();
+		if (mode == UwsgiProperties.InheritedSockets.IGNORE
+				|| (!activation.isPresent() && mode != UwsgiProperties.InheritedSockets.REQUIRE)) {
+			return;
+		}
+		throw new UwsgiServerException("uwsgi connector cannot serve on sockets passed in by the service manager"
+				+ (activation.isPresent() ? " (" + activation + ")" : "") + ": the Tomcat connector listens through "
+				+ "the JDK, which cannot adopt the descriptors systemd passes from 3 on (LISTEN_FDS); only a WebFlux "
+				+ "application on Netty's epoll transport can. Set uwsgi.inherited-sockets=ignore to bind as "
+				+ "configured.", null);
 	}
 
 	/**

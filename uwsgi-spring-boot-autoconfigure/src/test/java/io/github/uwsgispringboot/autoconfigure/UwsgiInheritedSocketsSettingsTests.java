@@ -93,4 +93,20 @@ class UwsgiInheritedSocketsSettingsTests {
 			.getInheritedSockets()).isEqualTo(UwsgiProperties.InheritedSockets.WHEN_PRESENT);
 	}
 
+	@Test
+	void tomcatConnectorRefusesSocketsPassedIn() {
+		assertThatExceptionOfType(UwsgiServerException.class)
+			.isThrownBy(() -> UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, PASSED))
+			.withMessageStartingWith("uwsgi connector cannot serve on sockets passed in by the service manager "
+					+ "([fd 3 (uwsgi)]): the Tomcat connector listens through the JDK")
+			.withMessageContaining("uwsgi.inherited-sockets=ignore");
+	}
+
+	@Test
+	void tomcatConnectorBindsWithoutSocketsOrWhenTheyAreIgnored() {
+		UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, NOT_PASSED);
+		this.properties.setInheritedSockets(UwsgiProperties.InheritedSockets.IGNORE);
+		UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, PASSED);
+	}
+
 }
