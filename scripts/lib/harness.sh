@@ -48,7 +48,7 @@ copy_classpath() { # module_dir dest: copy the module's classes and this project
   IFS=: read -ra entries < "$module_dir/target/classpath.txt" || true  # the file has no final newline
   for entry in "${entries[@]}"; do
     case "$(basename "$entry")" in
-      uwsgi-spring-boot-*) cp -r "$entry" "$dest/" && entry="$dest/$(basename "$entry")" ;;
+      uwsgi-*) cp -r "$entry" "$dest/" && entry="$dest/$(basename "$entry")" ;;
     esac
     classpath="$classpath:$entry"
   done
@@ -56,15 +56,18 @@ copy_classpath() { # module_dir dest: copy the module's classes and this project
 }
 
 code_description() { # module build: describe the code a run uses (commit, where the autoconfigure jar came from)
-  local code jar from
+  local code jar from changed
   code="commit $(git rev-parse --short HEAD 2>/dev/null)"
   jar=$(tr ':' '\n' < "$1/target/classpath.txt" | grep '/uwsgi-spring-boot-autoconfigure-[^/]*\.jar$' || true)
   if [ "$2" != reactor ] && [ -n "$jar" ]; then
     from=${jar#"$PWD/"}
     case "$from" in "$HOME/.m2/"*) from="~/.m2" ;; esac
     code="$code, uwsgi-spring-boot-autoconfigure from $from ($(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC'))"
-  elif ! git diff --quiet HEAD -- uwsgi-spring-boot-autoconfigure 2>/dev/null; then
-    code="$code with uncommitted changes to uwsgi-spring-boot-autoconfigure"
+  else
+    # modified or new files not committed: the build compiled them too
+    changed=$(git status --porcelain -- uwsgi-core/src/main uwsgi-spring-boot-autoconfigure/src/main \
+      uwsgi-tomcat/src/main 2>/dev/null | cut -c4- | cut -d/ -f1 | sort -u | paste -sd, - | sed 's/,/, /g')
+    [ -z "$changed" ] || code="$code with uncommitted changes to $changed"
   fi
   echo "$code"
 }

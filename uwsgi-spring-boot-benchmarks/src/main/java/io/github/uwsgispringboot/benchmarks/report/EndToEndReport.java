@@ -24,11 +24,15 @@ import javax.imageio.ImageIO;
  * page's generated section and the chart.
  * <p>
  * The run's directory holds {@code rows.tsv} ({@code id, label, group, transport} per row, in
- * table order; group is {@code ceiling}, {@code ours}, {@code proxy}, {@code uwsgi} or {@code baseline}),
+ * table order; group is {@code ceiling}, {@code ours}, {@code proxy}, {@code uwsgi} or {@code baseline}
+ * for the WebFlux application's table, and for the Spring MVC application's table {@code mvc} (uwsgi
+ * through nginx), {@code mvc-http} (its HTTP port through nginx, transport {@code http} for a
+ * connection per request, {@code http-keepalive} for kept-alive connections), {@code mvc-apache}
+ * (uwsgi through Apache httpd) or {@code mvc-ajp} (Tomcat's AJP connector through Apache httpd)),
  * {@code environment.tsv} ({@code name, value}: machine and parameters),
  * {@code runs/ROUND.ID.wrk}, the output of {@code wrk --latency} for each round and row, and
- * {@code runs/ROUND.ID.cpu}, the CPU time in microseconds that the row's backend, nginx and wrk
- * spent during that run, then the machine's busy time and its capacity (elapsed time times the
+ * {@code runs/ROUND.ID.cpu}, the CPU time in microseconds that the row's backend, its front end
+ * (nginx or Apache httpd) and wrk spent during that run, then the machine's busy time and its capacity (elapsed time times the
  * number of CPUs) over the same run.
  */
 public final class EndToEndReport {
@@ -36,6 +40,10 @@ public final class EndToEndReport {
 	static final String BEGIN = "<!-- scripts/benchmark.sh: begin generated section -->";
 
 	static final String END = "<!-- scripts/benchmark.sh: end generated section -->";
+
+	static final String MVC_BEGIN = "<!-- scripts/benchmark.sh: begin generated section, Spring MVC -->";
+
+	static final String MVC_END = "<!-- scripts/benchmark.sh: end generated section, Spring MVC -->";
 
 	private static final Pattern RUN_FILE = Pattern.compile("(\\d+)\\.(.+)\\.wrk");
 
@@ -58,13 +66,22 @@ public final class EndToEndReport {
 		Path runDir = Path.of(args[0]);
 		EndToEndReport report = read(runDir);
 		String section = report.markdown("performance.png");
-		Files.writeString(runDir.resolve("results.md"), section, StandardCharsets.UTF_8);
+		String mvcSection = report.mvcMarkdown();
+		Files.writeString(runDir.resolve("results.md"), section + ((mvcSection != null) ? "\n" + mvcSection : ""),
+				StandardCharsets.UTF_8);
 		report.writeChart(runDir.resolve("performance.png"));
 		System.out.println(report.table());
+		if (mvcSection != null) {
+			System.out.println(report.mvcTable());
+			System.out.println(report.mvcComparisons());
+		}
 		if (args.length == 3) {
 			Path page = Path.of(args[1]);
-			Files.writeString(page, replaceSection(Files.readString(page, StandardCharsets.UTF_8), section),
-					StandardCharsets.UTF_8);
+			String text = replaceSection(Files.readString(page, StandardCharsets.UTF_8), section);
+			if (mvcSection != null) {
+				text = replaceSection(text, mvcSection, MVC_BEGIN, MVC_END);
+			}
+			Files.writeString(page, text, StandardCharsets.UTF_8);
 			report.writeChart(Path.of(args[2]));
 		}
 	}
@@ -107,16 +124,96 @@ public final class EndToEndReport {
 		table.append("| Row | req/s | p50 | p99 | ÷ ours (unix) | ÷ uWSGI, same transport | ÷ proxy_pass "
 				+ "| of nginx alone | backend CPU per request | nginx CPU per request | errors |\n");
 		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-		for (Row row : this.rows) {
+		for (Row row : webFluxRows()) {
 			Row uwsgi = "ceiling".equals(row.group()) || "proxy".equals(row.group()) ? null
 					: find("uwsgi", row.transport());
 			String backendCpu = "ceiling".equals(row.group()) ? NONE : micros(row.median(Run::backendCpuPerRequest));
 			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %d |%n",
 					row.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(), ratio(row, ours),
 					ratio(row, uwsgi), ratio(row, proxy), percent(row, ceiling), backendCpu,
-					micros(row.median(Run::nginxCpuPerRequest)), row.errors()));
+					micros(row.median(Run::frontEndCpuPerRequest)), row.errors()));
 		}
 		return table.toString();
+	}
+
+	/**
+	 * Return the Spring MVC application's table, in markdown: each row against its peers, the
+	 * HTTP port behind nginx for the rows through nginx, the AJP connector for the rows through Apache.
+	 * @return the table
+	 */
+	String mvcTable() {
+		Row perConnection = find("mvc-http", "http");
+		Row keptAlive = find("mvc-http", "http-keepalive");
+		Row ajp = find("mvc-ajp", null);
+		Row ceiling = find("ceiling", null);
+		StringBuilder table = new StringBuilder();
+		table.append("| Row | req/s | p50 | p99 | ÷ proxy_pass | p99 ÷ proxy_pass | ÷ proxy_pass keep-alive | ÷ AJP "
+				+ "| of nginx alone | backend CPU per request | front end CPU per request | errors |\n");
+		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+		for (Row row : mvcRows()) {
+			boolean apache = row.throughApache();
+			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %s | %d |%n",
+					row.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(),
+					ratio(row, apache ? null : perConnection), p99Ratio(row, apache ? null : perConnection),
+					ratio(row, apache ? null : keptAlive), ratio(row, apache ? ajp : null), percent(row, ceiling),
+					micros(row.median(Run::backendCpuPerRequest)), micros(row.median(Run::frontEndCpuPerRequest)),
+					row.errors()));
+		}
+		return table.toString();
+	}
+
+	/**
+	 * Return the comparisons the tracker asks for of the Spring MVC rows, in markdown, each with its
+	 * target where it has one.
+	 * @return a list, empty when the run lacks the rows
+	 */
+	String mvcComparisons() {
+		Row perConnection = find("mvc-http", "http");
+		StringBuilder list = new StringBuilder();
+		compare(list, "uwsgi over TCP against `proxy_pass` with a connection per request, both through nginx",
+				find("mvc", "tcp"), perConnection, 1.15);
+		compare(list, "uwsgi over a unix socket against `proxy_pass` with a connection per request, both through nginx",
+				find("mvc", "unix"), perConnection, Double.NaN);
+		compare(list, "uwsgi over TCP against AJP, both through Apache httpd", find("mvc-apache", null),
+				find("mvc-ajp", null), Double.NaN);
+		return list.toString();
+	}
+
+	private static void compare(StringBuilder list, String what, Row row, Row peer, double target) {
+		if (row == null || peer == null) {
+			return;
+		}
+		double throughput = row.requestsPerSecond() / peer.requestsPerSecond();
+		double p99 = row.p99Millis() / peer.p99Millis();
+		list.append(String.format(Locale.ROOT, "- %s: **%.2f** times the requests per second", what, throughput));
+		if (!Double.isNaN(target)) {
+			list.append(String.format(Locale.ROOT, " (target at least %.2f: %s)", target,
+					(throughput >= target) ? "met" : "**not met**"));
+		}
+		list.append(String.format(Locale.ROOT, "; p99 %.2f ms against %.2f ms, %.2f", row.p99Millis(),
+				peer.p99Millis(), p99));
+		if (!Double.isNaN(target)) {
+			list.append((p99 <= 1) ? " (target no worse: met)" : " (target no worse: **not met**)");
+		}
+		list.append(String.format(Locale.ROOT, "; backend CPU per request %s against %s.%n",
+				micros(row.median(Run::backendCpuPerRequest)), micros(peer.median(Run::backendCpuPerRequest))));
+	}
+
+	/**
+	 * Return the generated section of the Spring MVC application's rows: the machine and run,
+	 * their table, the comparisons and their rounds.
+	 * @return the section, markers included, or {@code null} when the run has no such row
+	 */
+	String mvcMarkdown() {
+		List<Row> mvc = mvcRows();
+		if (mvc.isEmpty()) {
+			return null;
+		}
+		return MVC_BEGIN + "\n\n" + machineTable() + "\n" + mvcTable() + "\n"
+				+ "`÷ proxy_pass` and `p99 ÷ proxy_pass` compare with the HTTP port behind nginx's default `proxy_pass` "
+				+ "(a connection per request), `÷ AJP` with Tomcat's AJP connector behind Apache httpd; the front end "
+				+ "is nginx or Apache httpd, as the row says.\n\n" + mvcComparisons() + "\n"
+				+ roundsTable(mvc) + "\n" + MVC_END + "\n";
 	}
 
 	/**
@@ -126,48 +223,72 @@ public final class EndToEndReport {
 	 */
 	String markdown(String chart) {
 		StringBuilder page = new StringBuilder(BEGIN).append("\n\n");
-		page.append("| Machine and run | |\n|---|---|\n");
-		this.environment.forEach((name, value) -> page.append("| ").append(name).append(" | ").append(value).append(" |\n"));
-		page.append("\n").append(table()).append("\n");
+		page.append(machineTable()).append("\n").append(table()).append("\n");
 		page.append("Medians over the rounds, each column on its own. `÷` columns divide this row's requests per second "
 				+ "by the other row's; `of nginx alone` is the share of what nginx answers by itself. CPU per request is "
 				+ "the CPU time (user and system) the backend's processes, and nginx's, used during a run divided by "
 				+ "the requests of the run.\n\n");
-		int rounds = this.rows.stream().mapToInt((row) -> row.rounds().size()).max().orElse(0);
-		page.append("Requests per second in each round, and in brackets the share of the machine's CPU that "
+		page.append(roundsTable(webFluxRows()));
+		page.append("\n![Requests per second per row](").append(chart).append(")\n\n").append(END).append("\n");
+		return page.toString();
+	}
+
+	private String machineTable() {
+		StringBuilder table = new StringBuilder("| Machine and run | |\n|---|---|\n");
+		this.environment.forEach((name, value) -> table.append("| ").append(name).append(" | ").append(value).append(" |\n"));
+		return table.toString();
+	}
+
+	private static String roundsTable(List<Row> rows) {
+		int rounds = rows.stream().mapToInt((row) -> row.rounds().size()).max().orElse(0);
+		StringBuilder table = new StringBuilder();
+		table.append("Requests per second in each round, and in brackets the share of the machine's CPU that "
 				+ "processes other than the benchmark's used meanwhile (other builds and tests on a shared machine):"
 				+ "\n\n| Row |");
 		for (int round = 1; round <= rounds; round++) {
-			page.append(" round ").append(round).append(" |");
+			table.append(" round ").append(round).append(" |");
 		}
-		page.append("\n|---|").append("--:|".repeat(rounds)).append("\n");
-		for (Row row : this.rows) {
-			page.append("| ").append(row.label()).append(" |");
-			row.rounds().forEach((run) -> page.append(String.format(Locale.ROOT, " %,.0f%s |", run.result().requestsPerSecond(),
+		table.append("\n|---|").append("--:|".repeat(rounds)).append("\n");
+		for (Row row : rows) {
+			table.append("| ").append(row.label()).append(" |");
+			row.rounds().forEach((run) -> table.append(String.format(Locale.ROOT, " %,.0f%s |", run.result().requestsPerSecond(),
 					Double.isNaN(run.othersCpuShare()) ? "" : String.format(Locale.ROOT, " (%.0f %%)", 100 * run.othersCpuShare()))));
-			page.append("\n");
+			table.append("\n");
 		}
-		page.append("\n![Requests per second per row](").append(chart).append(")\n\n").append(END).append("\n");
-		return page.toString();
+		return table.toString();
 	}
 
 	void writeChart(Path png) throws IOException {
 		List<ThroughputChart.Bar> bars = this.rows.stream()
 			.map((row) -> new ThroughputChart.Bar(row.label(), row.group(), row.requestsPerSecond()))
 			.toList();
-		String title = "Requests per second through nginx (" + this.environment.getOrDefault("Date", "") + ")";
+		String frontEnds = this.rows.stream().anyMatch(Row::throughApache) ? "nginx and Apache httpd" : "nginx";
+		String title = "Requests per second through " + frontEnds + " (" + this.environment.getOrDefault("Date", "") + ")";
 		String subtitle = this.environment.getOrDefault("CPU", "") + "; wrk " + this.environment.getOrDefault("wrk", "");
 		ImageIO.write(ThroughputChart.draw(bars, title, subtitle), "png", png.toFile());
 	}
 
 	static String replaceSection(String page, String section) {
-		int begin = page.indexOf(BEGIN);
-		int end = page.indexOf(END);
+		return replaceSection(page, section, BEGIN, END);
+	}
+
+	static String replaceSection(String page, String section, String beginMarker, String endMarker) {
+		int begin = page.indexOf(beginMarker);
+		int end = page.indexOf(endMarker);
 		if (begin < 0 || end < begin) {
-			throw new IllegalStateException("The page has no generated section: add the lines " + BEGIN + " and " + END);
+			throw new IllegalStateException(
+					"The page has no generated section: add the lines " + beginMarker + " and " + endMarker);
 		}
 		int afterEnd = page.indexOf('\n', end);
 		return page.substring(0, begin) + section + ((afterEnd < 0) ? "" : page.substring(afterEnd + 1));
+	}
+
+	private List<Row> webFluxRows() {
+		return this.rows.stream().filter((row) -> !row.mvc()).toList();
+	}
+
+	private List<Row> mvcRows() {
+		return this.rows.stream().filter(Row::mvc).toList();
 	}
 
 	private Row find(String group, String transport) {
@@ -180,6 +301,10 @@ public final class EndToEndReport {
 	private static String ratio(Row row, Row other) {
 		return (other != null) ? String.format(Locale.ROOT, "%.2f", row.requestsPerSecond() / other.requestsPerSecond())
 				: NONE;
+	}
+
+	private static String p99Ratio(Row row, Row other) {
+		return (other != null) ? String.format(Locale.ROOT, "%.2f", row.p99Millis() / other.p99Millis()) : NONE;
 	}
 
 	private static String percent(Row row, Row ceiling) {
@@ -201,9 +326,10 @@ public final class EndToEndReport {
 
 	/**
 	 * One measured run: what wrk saw, and the CPU time (microseconds, -1 when unknown) that the
-	 * backend, nginx, wrk and the whole machine spent meanwhile, and the machine's capacity.
+	 * backend, its front end (nginx or Apache httpd), wrk and the whole machine spent meanwhile, and
+	 * the machine's capacity.
 	 */
-	record Run(WrkResult result, long backendCpuMicros, long nginxCpuMicros, long wrkCpuMicros, long machineBusyMicros,
+	record Run(WrkResult result, long backendCpuMicros, long frontEndCpuMicros, long wrkCpuMicros, long machineBusyMicros,
 			long machineCapacityMicros) {
 
 		static Run read(Path wrkOutput) throws IOException {
@@ -220,15 +346,15 @@ public final class EndToEndReport {
 		}
 
 		/**
-		 * Return the share of the machine's CPU that processes other than the backend, nginx and
-		 * wrk used during the run.
+		 * Return the share of the machine's CPU that processes other than the backend, its front
+		 * end and wrk used during the run.
 		 * @return from 0 to 1, NaN when unknown
 		 */
 		double othersCpuShare() {
 			if (this.machineCapacityMicros <= 0 || this.wrkCpuMicros < 0) {
 				return Double.NaN;
 			}
-			long ours = Math.max(this.backendCpuMicros, 0) + this.nginxCpuMicros + this.wrkCpuMicros;
+			long ours = Math.max(this.backendCpuMicros, 0) + this.frontEndCpuMicros + this.wrkCpuMicros;
 			return Math.max(0, (double) (this.machineBusyMicros - ours) / this.machineCapacityMicros);
 		}
 
@@ -236,8 +362,8 @@ public final class EndToEndReport {
 			return perRequest(this.backendCpuMicros);
 		}
 
-		double nginxCpuPerRequest() {
-			return perRequest(this.nginxCpuMicros);
+		double frontEndCpuPerRequest() {
+			return perRequest(this.frontEndCpuMicros);
 		}
 
 		private double perRequest(long micros) {
@@ -250,6 +376,16 @@ public final class EndToEndReport {
 	 * One row of the table and its measured rounds.
 	 */
 	record Row(String id, String label, String group, String transport, List<Run> rounds) {
+
+		/** Whether the row serves the Spring MVC application. */
+		boolean mvc() {
+			return this.group.startsWith("mvc");
+		}
+
+		/** Whether Apache httpd is the row's front end, rather than nginx. */
+		boolean throughApache() {
+			return "mvc-apache".equals(this.group) || "mvc-ajp".equals(this.group);
+		}
 
 		double requestsPerSecond() {
 			return median((run) -> run.result().requestsPerSecond());

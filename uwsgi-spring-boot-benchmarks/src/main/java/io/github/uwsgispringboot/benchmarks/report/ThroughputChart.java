@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * Draws the end-to-end benchmark's requests per second as a horizontal bar chart, with nothing but
  * the JDK (run with {@code -Djava.awt.headless=true}). The group of a bar ({@code ceiling},
- * {@code ours}, {@code proxy}, {@code uwsgi}, {@code baseline}) picks its colour.
+ * {@code ours}, {@code proxy}, {@code uwsgi}, {@code baseline}, {@code mvc}, {@code mvc-http},
+ * {@code mvc-apache}, {@code mvc-ajp}) picks its colour.
  */
 final class ThroughputChart {
 
@@ -109,6 +110,10 @@ final class ThroughputChart {
 			case "proxy" -> new Color(0xFB8C00);
 			case "uwsgi" -> new Color(0x43A047);
 			case "baseline" -> new Color(0x90CAF9);
+			case "mvc" -> new Color(0x3949AB);
+			case "mvc-http" -> new Color(0xF4511E);
+			case "mvc-apache" -> new Color(0x8E24AA);
+			case "mvc-ajp" -> new Color(0x6D4C41);
 			default -> Color.BLACK;
 		};
 	}

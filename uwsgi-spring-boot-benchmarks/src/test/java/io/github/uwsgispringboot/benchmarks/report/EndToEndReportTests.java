@@ -81,11 +81,66 @@ class EndToEndReportTests {
 	}
 
 	@Test
+	void springMvcRowsHaveTheirOwnTableComparedWithTheirPeersBehindTheSameFrontEnd() throws IOException {
+		Files.writeString(this.runDir.resolve("rows.tsv"), """
+				nginx\tnginx alone\tceiling\tnone\t1
+				mvc-unix\tMVC, uwsgi unix\tmvc\tunix\t2
+				mvc-tcp\tMVC, uwsgi TCP\tmvc\ttcp\t3
+				mvc-proxy\tMVC, proxy_pass\tmvc-http\thttp\t4
+				mvc-proxy-keepalive\tMVC, proxy_pass keep-alive\tmvc-http\thttp-keepalive\t5
+				mvc-apache-uwsgi\tMVC, Apache uwsgi\tmvc-apache\ttcp\t6
+				mvc-ajp\tMVC, Apache AJP\tmvc-ajp\tajp\t7
+				""");
+		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		String[] ids = { "nginx", "mvc-unix", "mvc-tcp", "mvc-proxy", "mvc-proxy-keepalive", "mvc-apache-uwsgi", "mvc-ajp" };
+		double[] requestsPerSecond = { 40000, 15000, 12000, 10000, 20000, 9000, 10000 };
+		String[] p99 = { "1.00ms", "4.00ms", "5.00ms", "4.00ms", "2.00ms", "6.00ms", "5.00ms" };
+		for (int row = 0; row < ids.length; row++) {
+			Files.writeString(runs.resolve("1." + ids[row] + ".wrk"), wrk("1.00ms", p99[row], requestsPerSecond[row]));
+			// 10 s of wrk: 100,000 requests at 10,000 req/s; backend 2 s, front end 1 s
+			Files.writeString(runs.resolve("1." + ids[row] + ".cpu"), "2000000 1000000 1500000 5000000 20000000\n");
+		}
+		EndToEndReport report = EndToEndReport.read(this.runDir);
+		assertThat(report.table()).contains("| nginx alone |").doesNotContain("MVC");
+		assertThat(report.mvcTable())
+			.contains("| MVC, uwsgi TCP | 12,000 | 1.00 ms | 5.00 ms | 1.20 | 1.25 | 0.60 | – | 30 % | 17 µs | 8 µs | 7 |")
+			.contains("| MVC, proxy_pass | 10,000 | 1.00 ms | 4.00 ms | 1.00 | 1.00 | 0.50 | – | 25 % | 20 µs | 10 µs | 7 |")
+			// through Apache: compared with AJP only
+			.contains("| MVC, Apache uwsgi | 9,000 | 1.00 ms | 6.00 ms | – | – | – | 0.90 | 23 % | 22 µs | 11 µs | 7 |");
+		assertThat(report.mvcComparisons())
+			.contains("- uwsgi over TCP against `proxy_pass` with a connection per request, both through nginx: **1.20** "
+					+ "times the requests per second (target at least 1.15: met); p99 5.00 ms against 4.00 ms, 1.25 "
+					+ "(target no worse: **not met**); backend CPU per request 17 µs against 20 µs.")
+			.contains("- uwsgi over a unix socket against `proxy_pass` with a connection per request, both through nginx: "
+					+ "**1.50** times the requests per second; p99 4.00 ms against 4.00 ms, 1.00; backend CPU")
+			.contains("- uwsgi over TCP against AJP, both through Apache httpd: **0.90** times");
+		assertThat(report.mvcMarkdown()).startsWith(EndToEndReport.MVC_BEGIN + "\n\n| Machine and run | |")
+			.contains("| MVC, Apache AJP | 10,000 |")
+			.endsWith(EndToEndReport.MVC_END + "\n");
+	}
+
+	@Test
+	void runWithoutSpringMvcRowsHasNoSpringMvcSection() throws IOException {
+		Files.writeString(this.runDir.resolve("rows.tsv"), "nginx\tnginx alone\tceiling\tnone\t1\n");
+		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		Files.writeString(runs.resolve("1.nginx.wrk"), wrk("1.00ms", "2.00ms", 40000));
+		EndToEndReport report = EndToEndReport.read(this.runDir);
+		assertThat(report.mvcMarkdown()).isNull();
+		assertThat(report.mvcComparisons()).isEmpty();
+	}
+
+	@Test
 	void generatedSectionReplacesOnlyTheMarkedPartOfThePage() {
 		String page = "intro\n" + EndToEndReport.BEGIN + "\nold\n" + EndToEndReport.END + "\noutro\n";
 		String section = EndToEndReport.BEGIN + "\nnew\n" + EndToEndReport.END + "\n";
 		assertThat(EndToEndReport.replaceSection(page, section)).isEqualTo("intro\n" + section + "outro\n");
 		assertThatIllegalStateException().isThrownBy(() -> EndToEndReport.replaceSection("intro\n", section));
+		String mvcPage = page + EndToEndReport.MVC_BEGIN + "\nold\n" + EndToEndReport.MVC_END + "\n";
+		String mvcSection = EndToEndReport.MVC_BEGIN + "\nnew\n" + EndToEndReport.MVC_END + "\n";
+		assertThat(EndToEndReport.replaceSection(mvcPage, mvcSection, EndToEndReport.MVC_BEGIN, EndToEndReport.MVC_END))
+			.isEqualTo(page + mvcSection);
 	}
 
 	private static String wrk(String p50, String p99, double requestsPerSecond) {
