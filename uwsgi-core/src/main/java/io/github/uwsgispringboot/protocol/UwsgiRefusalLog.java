@@ -2,6 +2,7 @@ package io.github.uwsgispringboot.protocol;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -23,13 +24,24 @@ public final class UwsgiRefusalLog {
 
 	private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-	private static final AtomicLong windowStart = new AtomicLong(System.nanoTime());
+	/** The log both servers write to. */
+	private static final UwsgiRefusalLog LOG = new UwsgiRefusalLog(System::nanoTime);
 
-	private static final AtomicLong linesInWindow = new AtomicLong();
+	private final LongSupplier clock;
 
-	private static final AtomicLong suppressed = new AtomicLong();
+	private final AtomicLong windowStart;
 
-	private UwsgiRefusalLog() {
+	private final AtomicLong linesInWindow = new AtomicLong();
+
+	private final AtomicLong suppressed = new AtomicLong();
+
+	/**
+	 * Create a log whose seconds are told by {@code clock}.
+	 * @param clock nanoseconds, as {@link System#nanoTime()}
+	 */
+	UwsgiRefusalLog(LongSupplier clock) {
+		this.clock = clock;
+		this.windowStart = new AtomicLong(clock.getAsLong() - SECOND);
 	}
 
 	/**
@@ -38,27 +50,36 @@ public final class UwsgiRefusalLog {
 	 * @param refusal what was refused and why
 	 */
 	public static void log(String peer, UwsgiProtocolException refusal) {
+		LOG.write(peer, refusal);
+	}
+
+	/**
+	 * Write a refusal's line, unless this second's lines are written already.
+	 * @param peer the peer
+	 * @param refusal what was refused and why
+	 */
+	void write(String peer, UwsgiProtocolException refusal) {
 		boolean warning = refusal.reason() != UwsgiProtocolException.Reason.TRUNCATED_PACKET;
 		Level level = warning ? Level.WARNING : Level.INFO;
 		if (!logger.isLoggable(level) || !mayWrite()) {
 			return;
 		}
-		long notLogged = suppressed.getAndSet(0);
+		long notLogged = this.suppressed.getAndSet(0);
 		String more = (notLogged > 0) ? " (" + notLogged + " more refusals not logged)" : "";
 		String what = warning ? "Refused uwsgi packet from " : "Closed uwsgi connection from ";
 		logger.log(level, what + peer + ": " + refusal.getMessage() + more);
 	}
 
-	private static boolean mayWrite() {
-		long now = System.nanoTime();
-		long start = windowStart.get();
-		if (now - start >= SECOND && windowStart.compareAndSet(start, now)) {
-			linesInWindow.set(0);
+	private boolean mayWrite() {
+		long now = this.clock.getAsLong();
+		long start = this.windowStart.get();
+		if (now - start >= SECOND && this.windowStart.compareAndSet(start, now)) {
+			this.linesInWindow.set(0);
 		}
-		if (linesInWindow.incrementAndGet() <= LINES_PER_SECOND) {
+		if (this.linesInWindow.incrementAndGet() <= LINES_PER_SECOND) {
 			return true;
 		}
-		suppressed.incrementAndGet();
+		this.suppressed.incrementAndGet();
 		return false;
 	}
 

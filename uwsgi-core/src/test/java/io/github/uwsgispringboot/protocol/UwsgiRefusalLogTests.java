@@ -1,6 +1,7 @@
 package io.github.uwsgispringboot.protocol;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -25,8 +26,6 @@ class UwsgiRefusalLogTests {
 	private static final String PEER = "192.0.2.7:51544";
 
 	/** When a test of this class last logged: the rate limit's second must be over before the next. */
-	private static long lastLogged = System.nanoTime();
-
 	private final Logger logger = Logger.getLogger(UwsgiRefusalLog.class.getName());
 
 	private final List<LogRecord> records = new CopyOnWriteArrayList<>();
@@ -49,16 +48,14 @@ class UwsgiRefusalLogTests {
 	};
 
 	@BeforeEach
-	void captureLog() throws InterruptedException {
+	void captureLog() {
 		this.logger.addHandler(this.handler);
 		this.logger.setUseParentHandlers(false);
 		this.logger.setLevel(Level.ALL);
-		startNewSecond();
 	}
 
 	@AfterEach
 	void restoreLog() {
-		lastLogged = System.nanoTime();
 		this.logger.removeHandler(this.handler);
 		this.logger.setUseParentHandlers(true);
 		this.logger.setLevel(null);
@@ -85,43 +82,41 @@ class UwsgiRefusalLogTests {
 	}
 
 	@Test
-	void atMostTenLinesASecondAndTheNextLineCountsTheOthers() throws InterruptedException {
+	void atMostTenLinesASecondAndTheNextLineCountsTheOthers() {
+		AtomicLong now = new AtomicLong(7_000_000_000L);
+		UwsgiRefusalLog log = new UwsgiRefusalLog(now::get);
 		for (int i = 0; i < 25; i++) {
-			UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal " + i));
+			log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal " + i));
+			now.addAndGet(30_000_000); // 30 ms apart: 25 refusals within 0.75 s
 		}
 		assertThat(this.records).hasSize(UwsgiRefusalLog.LINES_PER_SECOND).allSatisfy(
 				(record) -> assertThat(record.getMessage()).doesNotContain("not logged"));
 		assertThat(this.records.get(9).getMessage()).endsWith(": refusal 9");
-		lastLogged = System.nanoTime();
-		startNewSecond();
-		UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 25"));
-		UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 26"));
+		this.records.clear();
+		now.addAndGet(249_999_999); // one nanosecond short of the first line's second
+		log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 25"));
+		assertThat(this.records).isEmpty();
+		now.incrementAndGet();
+		log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 26"));
+		log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 27"));
 		assertThat(this.records).hasSize(2);
-		assertThat(this.records.get(0).getMessage()).endsWith(": refusal 25 (15 more refusals not logged)");
-		assertThat(this.records.get(1).getMessage()).endsWith(": refusal 26");
+		assertThat(this.records.get(0).getMessage()).endsWith(": refusal 26 (16 more refusals not logged)");
+		assertThat(this.records.get(1).getMessage()).endsWith(": refusal 27");
 	}
 
 	@Test
 	void refusalsNotLoggableAtTheLevelSetAreNeitherWrittenNorCounted() {
+		UwsgiRefusalLog log = new UwsgiRefusalLog(() -> 0);
 		this.logger.setLevel(Level.SEVERE);
 		for (int i = 0; i < 25; i++) {
-			UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal " + i));
+			log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal " + i));
 		}
 		assertThat(this.records).isEmpty();
 		this.logger.setLevel(Level.WARNING);
-		UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.TRUNCATED_PACKET, "not at WARNING"));
-		UwsgiRefusalLog.log(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 25"));
+		log.write(PEER, new UwsgiProtocolException(Reason.TRUNCATED_PACKET, "not at WARNING"));
+		log.write(PEER, new UwsgiProtocolException(Reason.MALFORMED_VARS, "refusal 25"));
 		assertThat(this.records).singleElement()
 			.satisfies((record) -> assertThat(record.getMessage()).endsWith(": malformed vars block: refusal 25"));
-	}
-
-	/**
-	 * Let the second of the lines logged so far end, and write nothing more in it.
-	 */
-	private void startNewSecond() throws InterruptedException {
-		long sinceLastLog = (System.nanoTime() - lastLogged) / 1_000_000;
-		Thread.sleep(Math.max(0, 1050 - sinceLastLog));
-		this.records.clear();
 	}
 
 }

@@ -1,12 +1,12 @@
 package io.github.uwsgispringboot.actuate;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
@@ -49,6 +49,8 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 
 	private final Map<String, AtomicInteger> activeConnections;
 
+	private final Map<String, TransportMeters> transports;
+
 	/**
 	 * Register the meters.
 	 * @param registry the registry to register them with
@@ -57,6 +59,8 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 		this.registry = registry;
 		this.activeConnections = Map.of(UwsgiExchange.TCP, activeConnections(UwsgiExchange.TCP), UwsgiExchange.UNIX,
 				activeConnections(UwsgiExchange.UNIX));
+		this.transports = Map.of(UwsgiExchange.TCP, new TransportMeters(UwsgiExchange.TCP), UwsgiExchange.UNIX,
+				new TransportMeters(UwsgiExchange.UNIX));
 	}
 
 	private AtomicInteger activeConnections(String transport) {
@@ -89,25 +93,47 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 
 	@Override
 	public void exchangeCompleted(UwsgiExchange exchange) {
-		Tags transport = Tags.of("transport", exchange.transport());
-		Timer.builder(REQUESTS)
-			.description("uwsgi requests answered")
-			.tags(transport)
-			.tags("outcome", outcome(exchange.status()), "status", Integer.toString(exchange.status()))
-			.register(this.registry)
-			.record(exchange.duration());
-		Counter.builder(BYTES_RECEIVED)
-			.baseUnit("bytes")
-			.description("bytes of uwsgi request bodies received")
-			.tags(transport)
-			.register(this.registry)
-			.increment(exchange.bytesReceived());
-		Counter.builder(BYTES_SENT)
-			.baseUnit("bytes")
-			.description("bytes of uwsgi response bodies sent")
-			.tags(transport)
-			.register(this.registry)
-			.increment(exchange.bytesSent());
+		TransportMeters meters = this.transports.get(exchange.transport());
+		meters.requests(exchange.status()).record(exchange.duration());
+		meters.bytesReceived.increment(exchange.bytesReceived());
+		meters.bytesSent.increment(exchange.bytesSent());
+	}
+
+	/**
+	 * The meters of one transport, registered once: a request costs a map lookup, not a meter's
+	 * registration (building and sorting its tags), on the request's own thread.
+	 */
+	private final class TransportMeters {
+
+		private final String transport;
+
+		private final Counter bytesReceived;
+
+		private final Counter bytesSent;
+
+		private final Map<Integer, Timer> requestsByStatus = new ConcurrentHashMap<>();
+
+		TransportMeters(String transport) {
+			this.transport = transport;
+			this.bytesReceived = Counter.builder(BYTES_RECEIVED)
+				.baseUnit("bytes")
+				.description("bytes of uwsgi request bodies received")
+				.tag("transport", transport)
+				.register(UwsgiServerMeters.this.registry);
+			this.bytesSent = Counter.builder(BYTES_SENT)
+				.baseUnit("bytes")
+				.description("bytes of uwsgi response bodies sent")
+				.tag("transport", transport)
+				.register(UwsgiServerMeters.this.registry);
+		}
+
+		Timer requests(int status) {
+			return this.requestsByStatus.computeIfAbsent(status, (code) -> Timer.builder(REQUESTS)
+				.description("uwsgi requests answered")
+				.tags("transport", this.transport, "outcome", outcome(code), "status", Integer.toString(code))
+				.register(UwsgiServerMeters.this.registry));
+		}
+
 	}
 
 	private static String outcome(int status) {

@@ -525,12 +525,15 @@ class BothServersBadInputTests {
 	 * fresh second, so that every refusal of these tests is written.
 	 */
 	private static void resetRefusalLogRateLimit() throws ReflectiveOperationException {
+		Field instance = UwsgiRefusalLog.class.getDeclaredField("LOG");
+		instance.setAccessible(true);
+		Object log = instance.get(null);
 		Field windowStart = UwsgiRefusalLog.class.getDeclaredField("windowStart");
 		windowStart.setAccessible(true);
-		((AtomicLong) windowStart.get(null)).set(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+		((AtomicLong) windowStart.get(log)).set(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
 		Field suppressed = UwsgiRefusalLog.class.getDeclaredField("suppressed");
 		suppressed.setAccessible(true);
-		((AtomicLong) suppressed.get(null)).set(0);
+		((AtomicLong) suppressed.get(log)).set(0);
 	}
 
 	private static void sleep(Duration duration) {

@@ -281,7 +281,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 		this.request.setRemotePort((client != null) ? client.getPort() : this.socketWrapper.getRemotePort());
 		this.request.peerAddr().setString(this.socketWrapper.getRemoteAddr());
 		this.request.localAddr().setString(this.socketWrapper.getLocalAddr());
-		this.request.localName().setString(this.socketWrapper.getLocalName());
+		// the address, not a name: Tomcat's getLocalName() looks the name up, a system call or a DNS
+		// query per request (the HTTP connector only does it when the application asks)
+		this.request.localName().setString(this.socketWrapper.getLocalAddr());
 		this.request.setLocalPort(this.socketWrapper.getLocalPort());
 	}
 
@@ -298,7 +300,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void populateHost() {
-		this.request.serverName().setString(this.socketWrapper.getLocalName());
+		// no Host from the proxy: the address the proxy connected to, as the Netty server has it
+		this.request.serverName().setString(this.socketWrapper.getLocalAddr());
 	}
 
 	/** The connection is over: how it is closed depends on how the exchange went. */
