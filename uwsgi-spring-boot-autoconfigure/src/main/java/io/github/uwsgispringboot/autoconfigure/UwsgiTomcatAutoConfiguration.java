@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.http.CookieProcessor;
+import org.apache.tomcat.util.http.Rfc6265CookieProcessor;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -83,6 +85,34 @@ public final class UwsgiTomcatAutoConfiguration {
 			if (this.apply) {
 				factory.addContextCustomizers((context) -> context.setUseRelativeRedirects(true));
 			}
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
+	/**
+	 * The session cookie's path carries the mount prefix ({@code SCRIPT_NAME}), as the context path
+	 * the application sees does.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatWebServerFactory> uwsgiTomcatSessionCookiePath() {
+		return new SessionCookiePath();
+	}
+
+	static final class SessionCookiePath implements WebServerFactoryCustomizer<TomcatWebServerFactory>, Ordered {
+
+		@Override
+		public void customize(TomcatWebServerFactory factory) {
+			factory.addContextCustomizers((context) -> {
+				// Tomcat makes its default processor only when the context starts, when none is set
+				CookieProcessor processor = (context.getCookieProcessor() != null) ? context.getCookieProcessor()
+						: new Rfc6265CookieProcessor();
+				context.setCookieProcessor(new UwsgiMountPrefixCookieProcessor(processor, context));
+			});
 		}
 
 		@Override

@@ -265,6 +265,23 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void sessionCookiePathCarriesTheMountPrefix() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"server.servlet.context-path=/api")) {
+			UwsgiVars mounted = UwsgiVars.builder()
+				.add("REQUEST_METHOD", "GET")
+				.add("REQUEST_URI", "/shop/api/session")
+				.add("SCRIPT_NAME", "/shop")
+				.build();
+			assertThat(UwsgiTestClient.exchange(uwsgiAddress(context), mounted, ""))
+				.containsPattern("\r\nSet-Cookie: JSESSIONID=[0-9A-F]+; Path=/shop/api; HttpOnly\r\n");
+			UwsgiVars unmounted = UwsgiVars.builder().add("REQUEST_METHOD", "GET").add("REQUEST_URI", "/api/session").build();
+			assertThat(UwsgiTestClient.exchange(uwsgiAddress(context), unmounted, ""))
+				.containsPattern("\r\nSet-Cookie: JSESSIONID=[0-9A-F]+; Path=/api; HttpOnly\r\n");
+		}
+	}
+
+	@Test
 	void redirectsArePathsTheClientResolvesAgainstItsOwnUrl() throws Exception {
 		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0")) {
 			// Debian's uwsgi_params send $host, without the port of a proxy listening on 8088
@@ -383,6 +400,11 @@ class UwsgiTomcatAutoConfigurationTests {
 		@GetMapping("/tenant")
 		String tenant(@UwsgiVar("TENANT") String tenant, UwsgiVars vars) {
 			return "tenant " + tenant + ", " + vars.size() + " vars";
+		}
+
+		@GetMapping("/session")
+		String session(HttpServletRequest request) {
+			return request.getSession(true).getId();
 		}
 
 		@GetMapping("/go")

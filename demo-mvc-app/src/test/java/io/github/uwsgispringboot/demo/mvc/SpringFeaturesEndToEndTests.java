@@ -66,12 +66,4 @@ class SpringFeaturesEndToEndTests extends SpringFeaturesTests {
 		return "JSESSIONID";
 	}
 
-	/**
-	 * Tomcat's: the context path, without a trailing slash, {@code /} at the root.
-	 */
-	@Override
-	protected String sessionCookiePath(String prefix) {
-		return prefix.isEmpty() ? "/" : prefix;
-	}
-
 }
