@@ -63,9 +63,14 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <p>
  * Stopping is graceful as the Netty server's: {@code Connector.pause()} (Spring Boot's graceful
  * shutdown, or Tomcat's own stop) removes a unix socket's file first, so that the proxy fails
- * over to another upstream at once, accepts the connections already queued for 200 ms, then closes
- * the listener; a TCP listener is closed at once. Requests already accepted finish; the stop that
- * follows removes nothing that is not the connector's. The listener is bound on start
+ * over to another upstream at once, lifts the connection limit, accepts and serves every
+ * connection still in the accept queue until the queue is empty, and only then closes the
+ * listener, so that no connection the proxy has opened (and maybe sent a request on) is reset. A
+ * TCP listener is drained the same way and closed as soon as its queue is empty: only a connection
+ * completing its handshake in the instant between the last accept and the close can still be
+ * reset, since a TCP port cannot refuse new connections while it serves its queue. Concurrent
+ * pauses, and {@code closeServerSocketGraceful()}, wait for the first pause to finish. Requests
+ * already accepted finish; the stop that follows removes nothing that is not the connector's. The listener is bound on start
  * ({@code bindOnInit} is {@code false} by default) and a paused connector is not resumed: stop and
  * start it.
  *
@@ -330,6 +335,17 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	String transport() {
 		boolean unix = getEndpoint() instanceof NioEndpoint nio && nio.getUnixDomainSocketPath() != null;
 		return unix ? UwsgiExchange.UNIX : UwsgiExchange.TCP;
+	}
+
+	/**
+	 * Close the listener as {@link #pause()} does, draining its accept queue first: Tomcat's own
+	 * graceful close (which Spring Boot's graceful shutdown calls after {@code pause()}) would reset
+	 * the connections still queued.
+	 */
+	@Override
+	public void closeServerSocketGraceful() {
+		getEndpoint().pause();
+		super.closeServerSocketGraceful();
 	}
 
 	@Override
