@@ -157,7 +157,7 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 		// mod_proxy_uwsgi flushes whenever the application pauses: no buffering to turn off. Buffered,
 		// all three would arrive together at the end; streamed, they span about 1400 ms (less when a
 		// busy machine delays one of them)
-		assertThat(arrivals.get(2) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(1000);
+		assertThat(arrivals.get(2) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(700); // 1,400 ms apart when streamed, 0 when buffered
 	}
 
 	@ParameterizedTest
