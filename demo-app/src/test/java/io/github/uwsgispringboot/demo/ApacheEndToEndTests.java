@@ -25,9 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,11 +37,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.server.WebFilter;
 
-
-import io.github.uwsgispringboot.e2e.Apache;
-import io.github.uwsgispringboot.e2e.ProxiedApplicationTests;
+import io.github.uwsgispringboot.e2e.ApacheTests;
 import io.github.uwsgispringboot.e2e.Transport;
 
+import static io.github.uwsgispringboot.e2e.EndToEnd.headers;
 import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
 import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
 import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
@@ -59,8 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 // uwsgi.port=0: a random port, never 3031, which mod_proxy_uwsgi cannot reach (Apache.start checks)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApacheEndToEndTests extends ProxiedApplicationTests {
+class ApacheEndToEndTests extends ApacheTests {
 
 	private static final Path SOCKET_DIR = socketDir();
 
@@ -73,42 +68,9 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 	@Autowired
 	private RequestsSeen requestsSeen;
 
-	private Apache apache;
-
 	@DynamicPropertySource
 	static void uwsgiSocket(DynamicPropertyRegistry registry) {
 		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
-	}
-
-	@BeforeAll
-	void startApache() throws Exception {
-		this.apache = Apache.start(this.uwsgiSocket, this.uwsgiPort);
-	}
-
-	@AfterAll
-	void stopApache() throws Exception {
-		if (this.apache != null) {
-			this.apache.close();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void getReturnsTheHandlersText(Transport transport) throws Exception {
-		HttpResponse<String> response = send(get(transport, "/hello"));
-		assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(200);
-		assertThat(response.body()).isEqualTo("Hello from Spring WebFlux over uwsgi\n");
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/plain"));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void postOfTenMegabytesArrivesIntact(Transport transport) throws Exception {
-		byte[] body = randomBytes(10 * 1024 * 1024);
-		HttpResponse<String> response = send(post(transport, "/sha256", BodyPublishers.ofByteArray(body)).build());
-		assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
 	}
 
 	@ParameterizedTest
@@ -162,30 +124,15 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void headHasTheHeadersOfGetAndNoBody(Transport transport) throws Exception {
-		HttpRequest head = HttpRequest.newBuilder(this.apache.uri(transport, "/download/bytes"))
-			.method("HEAD", BodyPublishers.noBody())
-			.timeout(Duration.ofSeconds(30))
-			.build();
-		HttpResponse<byte[]> response = this.client.send(head, BodyHandlers.ofByteArray());
-		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(DemoContent.DOWNLOAD_SIZE);
-		assertThat(response.body()).isEmpty();
-		// the connection to Apache is still usable: nothing of a body was left on it
-		assertThat(send(get(transport, "/hello")).statusCode()).isEqualTo(200);
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void notFoundForALargePostArrivesAsNotFoundNotBadGateway(Transport transport) throws Exception {
 		byte[] body = randomBytes(10 * 1024 * 1024);
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> response = send(
 					post(transport, "/no-such-endpoint", BodyPublishers.ofByteArray(body)).build());
-			assertThat(response.statusCode()).as(this.apache.errorLog()).isEqualTo(404);
+			assertThat(response.statusCode()).as(apache().errorLog()).isEqualTo(404);
 		}
 		// AH10098: "sending data to ... failed", when the application closes before the body is sent
-		assertThat(this.apache.errorLog()).doesNotContain("AH10098").doesNotContain("reset by peer");
+		assertThat(apache().errorLog()).doesNotContain("AH10098").doesNotContain("reset by peer");
 	}
 
 	@ParameterizedTest
@@ -213,32 +160,8 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 	private Map<String, Object> requestSeenWithRepeatedHeaders(Transport transport) throws IOException {
 		String response = rawRequest(transport, "GET /request HTTP/1.0", "Cookie: a=1", "Cookie: b=2; c=3",
 				"X-Multi: one", "X-Multi: two", "X-Forwarded-For: 192.0.2.1");
-		assertThat(response).as(this.apache.errorLog()).startsWith("HTTP/1.1 200 ");
+		assertThat(response).as(apache().errorLog()).startsWith("HTTP/1.1 200 ");
 		return readMap(body(response));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void subPathMountArrivesAsTheContextPath(Transport transport) throws Exception {
-		URI uri = this.apache.uri(transport, "/app/request?x=1");
-		Map<String, Object> seen = readMap(send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build()));
-		// Apache sends SCRIPT_NAME=/app, PATH_INFO=/request, REQUEST_URI=/app/request?x=1
-		assertThat(seen).containsEntry("contextPath", "/app")
-			.containsEntry("pathWithinApplication", "/request")
-			// Apache passes the client's Host header, port included
-			.containsEntry("uri", uri.toString());
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void theClientIsApachesClientAndApachesOwnVarsAreNoHeaders(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/request")));
-		assertThat(seen).containsEntry("scheme", "http")
-			.containsEntry("contextPath", "")
-			.containsEntry("remoteAddress", "127.0.0.1");
-		assertThat((Integer) seen.get("remotePort")).isPositive();
-		// Apache also sends PATH (its own environment), SERVER_SOFTWARE, DOCUMENT_ROOT, SCRIPT_FILENAME ...
-		assertThat(headers(seen).keySet()).allSatisfy((name) -> assertThat(name).isIn("Host", "User-Agent"));
 	}
 
 	@ParameterizedTest
@@ -279,7 +202,7 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 			}
 			for (int i = 0; i < 200; i++) {
 				String response = responses.get(i).get(60, TimeUnit.SECONDS);
-				assertThat(response).as(this.apache.errorLog()).startsWith("HTTP/1.1 200 ");
+				assertThat(response).as(apache().errorLog()).startsWith("HTTP/1.1 200 ");
 				assertThat(readMap(body(response))).containsEntry("segment", "n" + i)
 					.containsEntry("q", Integer.toString(i));
 			}
@@ -290,8 +213,18 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 	}
 
 	@Override
-	protected URI uri(Transport transport, String path) {
-		return this.apache.uri(transport, path);
+	protected int uwsgiPort() {
+		return this.uwsgiPort;
+	}
+
+	@Override
+	protected Path uwsgiSocket() {
+		return this.uwsgiSocket;
+	}
+
+	@Override
+	protected String expectedHello() {
+		return "Hello from Spring WebFlux over uwsgi\n";
 	}
 
 	@Override
@@ -299,17 +232,10 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
 	}
 
-	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
-		return HttpRequest.newBuilder(this.apache.uri(transport, path))
-			.timeout(Duration.ofSeconds(60))
-			.POST(body)
-			.header("Content-Type", "application/octet-stream");
-	}
-
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void webSocketUpgradeFailsCleanlyBecauseApacheCannotTunnelOverUwsgi(Transport transport) throws Exception {
-		URI uri = this.apache.uri(transport, "/");
+		URI uri = apache().uri(transport, "/");
 		String upgrade = "GET /ws/echo HTTP/1.1\r\nHost: " + uri.getAuthority()
 				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 				+ "Sec-WebSocket-Version: 13\r\n\r\n";
@@ -331,7 +257,7 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 	 * response once Apache has closed the connection.
 	 */
 	private String rawRequest(Transport transport, String requestLine, String... headers) throws IOException {
-		URI uri = this.apache.uri(transport, "/");
+		URI uri = apache().uri(transport, "/");
 		StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: ").append(uri.getAuthority());
 		for (String header : headers) {
 			request.append("\r\n").append(header);
@@ -347,11 +273,6 @@ class ApacheEndToEndTests extends ProxiedApplicationTests {
 
 	private static String body(String response) {
 		return response.substring(response.indexOf("\r\n\r\n") + 4);
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, List<String>> headers(Map<String, Object> seen) {
-		return (Map<String, List<String>>) seen.get("headers");
 	}
 
 	/**

@@ -7,8 +7,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.WebSocket;
@@ -16,8 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,13 +30,12 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-
-import io.github.uwsgispringboot.e2e.ProxiedApplicationTests;
-import io.github.uwsgispringboot.e2e.TestCertificates;
+import io.github.uwsgispringboot.e2e.UwsgiRouterTests;
 import io.github.uwsgispringboot.e2e.Transport;
-import io.github.uwsgispringboot.e2e.UwsgiRouter;
 import io.github.uwsgispringboot.e2e.WebSocketRecorder;
 
+import static io.github.uwsgispringboot.e2e.EndToEnd.headers;
+import static io.github.uwsgispringboot.e2e.EndToEnd.vars;
 import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
 import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
 import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
@@ -63,8 +52,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * {@code http-websockets}). See {@code docs/uwsgi-router.md}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
+class UwsgiRouterEndToEndTests extends UwsgiRouterTests {
 
 	private static final Path SOCKET_DIR = socketDir();
 
@@ -74,46 +62,9 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@Value("${uwsgi.unix-socket.path}")
 	private Path uwsgiSocket;
 
-	private TestCertificates certificates;
-
-	private UwsgiRouter router;
-
 	@DynamicPropertySource
 	static void uwsgiSocket(DynamicPropertyRegistry registry) {
 		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
-	}
-
-	@BeforeAll
-	void startRouters() throws Exception {
-		this.certificates = TestCertificates.create();
-		this.router = UwsgiRouter.start(this.uwsgiSocket, this.uwsgiPort, this.certificates.certificate("server"),
-				this.certificates.key("server"));
-	}
-
-	@AfterAll
-	void stopRouters() throws Exception {
-		if (this.router != null) {
-			this.router.close();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void getReturnsTheHandlersText(Transport transport) throws Exception {
-		HttpResponse<String> response = send(get(transport, "/hello"));
-		assertThat(response.statusCode()).as(this.router.log()).isEqualTo(200);
-		assertThat(response.body()).isEqualTo("Hello from Spring WebFlux over uwsgi\n");
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/plain"));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void postOfTenMegabytesArrivesIntact(Transport transport) throws Exception {
-		byte[] body = randomBytes(10 * 1024 * 1024);
-		HttpResponse<String> response = sendPost(post(transport, "/sha256", BodyPublishers.ofByteArray(body)));
-		assertThat(response.statusCode()).as(this.router.log()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
 	}
 
 	@ParameterizedTest
@@ -123,17 +74,17 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 		// not know the length) is dropped by the router: it sends the vars with
 		// HTTP_TRANSFER_ENCODING=chunked and no CONTENT_LENGTH, and discards what follows the
 		// headers. The server refuses such a request with 411 rather than serve an empty body.
-		String response = rawRequest(this.router.uri(transport, "/"), "POST /sha256 HTTP/1.1",
+		String response = rawRequest(router().uri(transport, "/"), "POST /sha256 HTTP/1.1",
 				List.of("Content-Type: application/octet-stream", "Transfer-Encoding: chunked"),
 				"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
-		assertThat(response).as(this.router.log()).startsWith("HTTP/1.1 411 ");
+		assertThat(response).as(router().log()).startsWith("HTTP/1.1 411 ");
 	}
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void expectContinueIsAnsweredByNobodyAndTheBodyArrivesWhenTheClientSendsItAnyway(Transport transport)
 			throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		try (Socket socket = connect(uri)) {
 			write(socket, head(uri, "POST /sha256 HTTP/1.1", List.of("Content-Length: 5",
 					"Content-Type: application/octet-stream", "Expect: 100-continue")));
@@ -173,23 +124,8 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void headHasTheHeadersOfGetAndNoBody(Transport transport) throws Exception {
-		HttpRequest head = HttpRequest.newBuilder(this.router.uri(transport, "/download/bytes"))
-			.method("HEAD", BodyPublishers.noBody())
-			.timeout(Duration.ofSeconds(30))
-			.build();
-		HttpResponse<byte[]> response = this.client.send(head, BodyHandlers.ofByteArray());
-		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(DemoContent.DOWNLOAD_SIZE);
-		assertThat(response.body()).isEmpty();
-		// the kept-alive connection to the router is still usable: nothing of a body was left on it
-		assertThat(send(get(transport, "/hello")).statusCode()).isEqualTo(200);
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void notFoundForALargePostArrivesAsNotFound(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		byte[] body = randomBytes(10 * 1024 * 1024);
 		for (int i = 0; i < 3; i++) {
 			try (Socket socket = connect(uri)) {
@@ -197,7 +133,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 				CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> writeUntilCut(socket,
 						head(uri, "POST /no-such-endpoint HTTP/1.1", List.of("Content-Length: " + body.length,
 								"Content-Type: application/octet-stream")), body));
-				assertThat(readResponse(socket.getInputStream())).as(this.router.log()).startsWith("HTTP/1.1 404 ");
+				assertThat(readResponse(socket.getInputStream())).as(router().log()).startsWith("HTTP/1.1 404 ");
 				sent.get(30, TimeUnit.SECONDS);
 			}
 		}
@@ -206,7 +142,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void earlyResponseKeepsTheClientConnectionUntilTheBodyHasArrived(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		int length = 10 * 1024 * 1024;
 		try (Socket socket = connect(uri)) {
 			// 1 KiB of a 10 MiB body, in one write with the head: the router reads all of it at once
@@ -249,9 +185,9 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	 * written by hand: java.net.http would join the two Cookie lines with "; " itself.
 	 */
 	private Map<String, Object> requestSeenWithRepeatedHeaders(Transport transport) throws IOException {
-		String response = rawRequest(this.router.uri(transport, "/"), "GET /request HTTP/1.1", "Cookie: a=1",
+		String response = rawRequest(router().uri(transport, "/"), "GET /request HTTP/1.1", "Cookie: a=1",
 				"Cookie: b=2; c=3", "X-Multi: one", "X-Multi: two", "X-Forwarded-For: 192.0.2.1");
-		assertThat(response).as(this.router.log()).startsWith("HTTP/1.1 200 ");
+		assertThat(response).as(router().log()).startsWith("HTTP/1.1 200 ");
 		return readMap(body(response));
 	}
 
@@ -259,7 +195,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@EnumSource(Transport.class)
 	void headerSpelledWithAnUnderscoreIsJoinedToItsDashSpelling(Transport transport) throws Exception {
 		// nginx and Apache drop X_Multi; the router makes it HTTP_X_MULTI like X-Multi
-		String response = rawRequest(this.router.uri(transport, "/"), "GET /request HTTP/1.1", "X-Multi: one",
+		String response = rawRequest(router().uri(transport, "/"), "GET /request HTTP/1.1", "X-Multi: one",
 				"X_Multi: two");
 		assertThat(headers(readMap(body(response)))).containsEntry("X-Multi", List.of("one, two"));
 	}
@@ -267,7 +203,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void theClientAddressIsTheRoutersClientWithItsPortByteSwapped(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		try (Socket socket = connect(uri)) {
 			write(socket, head(uri, "GET /request HTTP/1.1", List.of()));
 			Map<String, Object> seen = readMap(body(readResponse(socket.getInputStream())));
@@ -283,7 +219,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void whatTheRouterSendsForAGet(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/vars?x=1");
+		URI uri = router().uri(transport, "/vars?x=1");
 		// curl's GET (java.net.http would add Content-Length: 0)
 		String response = rawRequest(uri, "GET /vars?x=1 HTTP/1.1", "User-Agent: curl/7.88.1", "Accept: */*");
 		Map<String, List<String>> vars = vars(readMap(body(response)));
@@ -304,7 +240,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void theRoutersOwnVarsAreNoHeadersAndThePlainPortIsHttp(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/request");
+		URI uri = router().uri(transport, "/request");
 		Map<String, Object> seen = readMap(send(get(uri)));
 		assertThat(seen).containsEntry("scheme", "http")
 			.containsEntry("uri", uri.toString())
@@ -317,7 +253,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void requestWithoutAHostHeaderIsNamedAfterTheMachine(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		try (Socket socket = connect(uri)) {
 			write(socket, "GET /request HTTP/1.0\r\n\r\n");
 			// no HTTP_HOST: the server falls back to SERVER_NAME and SERVER_PORT
@@ -329,7 +265,7 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void connectionCloseFromTheClientIsIgnoredWithHttpWebsockets(Transport transport) throws Exception {
-		URI uri = this.router.uri(transport, "/");
+		URI uri = router().uri(transport, "/");
 		try (Socket socket = connect(uri)) {
 			write(socket, head(uri, "GET /hello HTTP/1.1", List.of("Connection: close")));
 			assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200 ");
@@ -343,30 +279,13 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void httpsAtTheRouterReachesTheApplicationAsHttps(Transport transport) throws Exception {
-		HttpClient https = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.sslContext(trustingTheTestCa())
-			.build();
-		URI uri = this.router.httpsUri(transport, "/request");
-		HttpResponse<String> response = https.send(get(uri), BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(this.router.log()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("scheme", "https").containsEntry("uri", uri.toString());
-		Map<String, List<String>> vars = vars(readMap(https.send(get(this.router.httpsUri(transport, "/vars")),
-				BodyHandlers.ofString())));
-		// HTTPS=on is all the router says: no REQUEST_SCHEME
-		assertThat(vars).containsEntry("HTTPS", List.of("on")).doesNotContainKey("REQUEST_SCHEME");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
 	void webSocketEchoesTextAndClosesThroughTheRouter(Transport transport) throws Exception {
-		URI uri = URI.create(this.router.uri(transport, "/ws/echo").toString().replace("http:", "ws:"));
+		URI uri = URI.create(router().uri(transport, "/ws/echo").toString().replace("http:", "ws:"));
 		WebSocketRecorder recorder = new WebSocketRecorder();
 		WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, recorder).get(10,
 				TimeUnit.SECONDS);
 		socket.sendText("hello through the router", true).get(5, TimeUnit.SECONDS);
-		assertThat(recorder.next()).as(this.router.log()).isEqualTo("text:echo: hello through the router");
+		assertThat(recorder.next()).as(router().log()).isEqualTo("text:echo: hello through the router");
 		socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
 		assertThat(recorder.next()).isEqualTo("close:" + WebSocket.NORMAL_CLOSURE);
 	}
@@ -380,45 +299,29 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 		}
 		for (int i = 0; i < 200; i++) {
 			HttpResponse<String> response = responses.get(i).get(60, TimeUnit.SECONDS);
-			assertThat(response.statusCode()).as(this.router.log()).isEqualTo(200);
+			assertThat(response.statusCode()).as(router().log()).isEqualTo(200);
 			assertThat(readMap(response)).containsEntry("segment", "n" + i).containsEntry("q", Integer.toString(i));
 		}
 	}
 
 	@Override
-	protected URI uri(Transport transport, String path) {
-		return this.router.uri(transport, path);
+	protected int uwsgiPort() {
+		return this.uwsgiPort;
+	}
+
+	@Override
+	protected Path uwsgiSocket() {
+		return this.uwsgiSocket;
+	}
+
+	@Override
+	protected String expectedHello() {
+		return "Hello from Spring WebFlux over uwsgi\n";
 	}
 
 	@Override
 	protected byte[] expectedDownload() {
 		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
-	}
-
-	private static HttpRequest get(URI uri) {
-		return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build();
-	}
-
-	private HttpRequest post(Transport transport, String path, HttpRequest.BodyPublisher body) {
-		return HttpRequest.newBuilder(this.router.uri(transport, path))
-			.timeout(Duration.ofSeconds(60))
-			.POST(body)
-			.header("Content-Type", "application/octet-stream")
-			.build();
-	}
-
-	/**
-	 * Send a POST on a connection of its own. When the router cannot keep a connection (the
-	 * application answered before the whole body was passed on), it closes it after the response
-	 * without a "Connection: close", and java.net.http retries a GET on such a connection but not a
-	 * POST ("header parser received no bytes").
-	 */
-	private static HttpResponse<String> sendPost(HttpRequest request) throws IOException, InterruptedException {
-		HttpClient client = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(Duration.ofSeconds(10))
-			.build();
-		return client.send(request, BodyHandlers.ofString());
 	}
 
 	/**
@@ -493,34 +396,11 @@ class UwsgiRouterEndToEndTests extends ProxiedApplicationTests {
 		return response.substring(response.indexOf("\r\n\r\n") + 4);
 	}
 
-	private SSLContext trustingTheTestCa() throws Exception {
-		KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-		trust.load(null, null);
-		try (InputStream in = Files.newInputStream(this.certificates.certificate("ca"))) {
-			trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-		}
-		TrustManagerFactory trusted = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trusted.init(trust);
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, trusted.getTrustManagers(), null);
-		return context;
-	}
-
 	/**
 	 * Return this machine's name as uWSGI reads it (gethostname).
 	 */
 	private static String hostname() throws IOException {
 		return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, List<String>> headers(Map<String, Object> seen) {
-		return (Map<String, List<String>>) seen.get("headers");
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, List<String>> vars(Map<String, Object> seen) {
-		return (Map<String, List<String>>) seen.get("vars");
 	}
 
 }

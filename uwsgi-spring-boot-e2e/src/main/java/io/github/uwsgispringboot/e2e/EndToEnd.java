@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -69,6 +70,23 @@ public final class EndToEnd {
 	@SuppressWarnings("unchecked")
 	public static Map<String, Object> readMap(String body) {
 		return json.readValue(body, Map.class);
+	}
+
+	/**
+	 * Return the request headers an application saw, from the JSON map of its {@code /request}
+	 * answer.
+	 */
+	@SuppressWarnings("unchecked")
+	public static Map<String, List<String>> headers(Map<String, Object> seen) {
+		return (Map<String, List<String>>) seen.get("headers");
+	}
+
+	/**
+	 * Return the uwsgi vars an application saw, from the JSON map of its {@code /vars} answer.
+	 */
+	@SuppressWarnings("unchecked")
+	public static Map<String, List<String>> vars(Map<String, Object> seen) {
+		return (Map<String, List<String>>) seen.get("vars");
 	}
 
 	/**

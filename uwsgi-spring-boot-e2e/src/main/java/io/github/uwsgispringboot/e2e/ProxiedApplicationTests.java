@@ -94,6 +94,16 @@ public abstract class ProxiedApplicationTests {
 		return HttpRequest.newBuilder(uri(transport, path)).timeout(Duration.ofSeconds(30)).build();
 	}
 
+	/**
+	 * Return a POST of {@code body} as application/octet-stream to {@code path} at the proxy.
+	 */
+	protected HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
+		return HttpRequest.newBuilder(uri(transport, path))
+			.timeout(Duration.ofSeconds(60))
+			.POST(body)
+			.header("Content-Type", "application/octet-stream");
+	}
+
 	protected HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
 		return this.client.send(request, BodyHandlers.ofString());
 	}

@@ -1,12 +1,21 @@
 package io.github.uwsgispringboot.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A throw-away PKI made with the openssl command line: a CA, a server certificate for
@@ -45,6 +54,40 @@ public final class TestCertificates {
 
 	public Path pkcs12(String name) {
 		return this.dir.resolve(name + ".p12");
+	}
+
+	/**
+	 * Return a client's TLS context that trusts the CA and presents no certificate.
+	 */
+	public SSLContext trustingTheCa() throws GeneralSecurityException, IOException {
+		return sslContext(null);
+	}
+
+	/**
+	 * Return a client's TLS context that trusts the CA and presents the certificate in the PKCS#12
+	 * file {@code name} (password {@code secret}).
+	 */
+	public SSLContext presenting(String name) throws GeneralSecurityException, IOException {
+		KeyStore identity = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(pkcs12(name))) {
+			identity.load(in, "secret".toCharArray());
+		}
+		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+		keys.init(identity, "secret".toCharArray());
+		return sslContext(keys.getKeyManagers());
+	}
+
+	private SSLContext sslContext(KeyManager[] keys) throws GeneralSecurityException, IOException {
+		KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+		trust.load(null, null);
+		try (InputStream in = Files.newInputStream(certificate("ca"))) {
+			trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		TrustManagerFactory trusted = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trusted.init(trust);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(keys, trusted.getTrustManagers(), null);
+		return context;
 	}
 
 	private void ca(String name) throws IOException, InterruptedException {

@@ -1,25 +1,14 @@
 package io.github.uwsgispringboot.demo.mvc;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
-import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,13 +17,11 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.github.uwsgispringboot.e2e.Nginx;
-import io.github.uwsgispringboot.e2e.ProxiedApplicationTests;
+import io.github.uwsgispringboot.e2e.NginxTests;
 import io.github.uwsgispringboot.e2e.Transport;
 
 import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
 import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
-import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
 import static io.github.uwsgispringboot.e2e.EndToEnd.socketDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,15 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answer to a large POST before its body was read.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "uwsgi.port=0")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NginxEndToEndTests extends ProxiedApplicationTests {
-
-	/**
-	 * The least time between two parts of a stream sent 700 ms apart: a buffered stream arrives all
-	 * at once; a loaded machine may bunch two parts by a few hundred milliseconds.
-	 */
-	private static final long MIN_GAP_MILLIS = 200;
-
+class NginxEndToEndTests extends NginxTests {
 
 	private static final Path SOCKET_DIR = socketDir();
 
@@ -64,84 +43,23 @@ class NginxEndToEndTests extends ProxiedApplicationTests {
 	@Value("${uwsgi.unix-socket.path}")
 	private Path uwsgiSocket;
 
-	private Nginx nginx;
-
 	@DynamicPropertySource
 	static void uwsgiSocket(DynamicPropertyRegistry registry) {
 		registry.add("uwsgi.unix-socket.path", () -> SOCKET_DIR.resolve("uwsgi.sock").toString());
-	}
-
-	@BeforeAll
-	void startNginx() throws Exception {
-		this.nginx = Nginx.start(this.uwsgiSocket, this.uwsgiPort);
-	}
-
-	@AfterAll
-	void stopNginx() throws Exception {
-		if (this.nginx != null) {
-			this.nginx.close();
-		}
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void getReturnsTheHandlersText(Transport transport) throws Exception {
-		HttpResponse<String> response = send(get(transport, "/hello"));
-		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
-		assertThat(response.body()).isEqualTo("Hello from Spring MVC over uwsgi\n");
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/plain"));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void postOfTenMegabytesArrivesIntact(Transport transport) throws Exception {
-		byte[] body = randomBytes(10 * 1024 * 1024);
-		HttpResponse<String> response = send(post(transport, "/sha256", BodyPublishers.ofByteArray(body)).build());
-		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void chunkedUploadArrivesWithItsLength(Transport transport) throws Exception {
-		byte[] body = randomBytes(1024 * 1024 + 17);
-		// an InputStream of unknown length is sent with Transfer-Encoding: chunked; nginx de-chunks it
-		HttpRequest request = post(transport, "/sha256",
-				BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
-		HttpResponse<String> response = send(request);
-		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("length", body.length).containsEntry("sha256", sha256(body));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void expectContinueIsAnsweredByNginxAndTheBodyArrives(Transport transport) throws Exception {
-		byte[] body = randomBytes(256 * 1024);
-		HttpRequest request = post(transport, "/sha256", BodyPublishers.ofByteArray(body)).expectContinue(true)
-			.build();
-		HttpResponse<String> response = send(request);
-		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
-		assertThat(readMap(response)).containsEntry("sha256", sha256(body));
 	}
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void sseEmitterEventsArriveOneByOne(Transport transport) throws Exception {
 		List<Long> arrivals = arrivals(transport, "/events?count=3&intervalMillis=700", "data:");
-		// with buffering, all three would arrive together at the end (>= 1400 ms)
-		assertThat(arrivals).hasSize(3);
-		assertThat(arrivals.get(1) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(MIN_GAP_MILLIS);
-		assertThat(arrivals.get(2) - arrivals.get(1)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(MIN_GAP_MILLIS);
+		assertArrivedOneByOne(arrivals);
 	}
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
 	void streamingResponseBodyLinesArriveOneByOne(Transport transport) throws Exception {
 		List<Long> arrivals = arrivals(transport, "/stream/lines?count=3&intervalMillis=700", "line ");
-		assertThat(arrivals).hasSize(3);
-		assertThat(arrivals.get(1) - arrivals.get(0)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(MIN_GAP_MILLIS);
-		assertThat(arrivals.get(2) - arrivals.get(1)).as("arrivals %s", arrivals).isGreaterThanOrEqualTo(MIN_GAP_MILLIS);
+		assertArrivedOneByOne(arrivals);
 	}
 
 	@ParameterizedTest
@@ -150,7 +68,7 @@ class NginxEndToEndTests extends ProxiedApplicationTests {
 		long start = System.nanoTime();
 		HttpResponse<String> response = send(get(transport, "/stream/deferred?delayMillis=600"));
 		long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
-		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
+		assertThat(response.statusCode()).as(nginx().errorLog()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("Deferred by 600 ms\n");
 		assertThat(elapsed).isGreaterThanOrEqualTo(600);
 	}
@@ -166,35 +84,9 @@ class NginxEndToEndTests extends ProxiedApplicationTests {
 					BodyHandlers.ofString()));
 		}
 		for (CompletableFuture<HttpResponse<String>> response : responses) {
-			assertThat(response.get().statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
+			assertThat(response.get().statusCode()).as(nginx().errorLog()).isEqualTo(200);
 		}
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void headHasTheHeadersOfGetAndNoBody(Transport transport) throws Exception {
-		HttpRequest head = HttpRequest.newBuilder(this.nginx.uri(transport, "/download/bytes"))
-			.method("HEAD", BodyPublishers.noBody())
-			.build();
-		HttpResponse<byte[]> response = this.client.send(head, BodyHandlers.ofByteArray());
-		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(DemoContent.DOWNLOAD_SIZE);
-		assertThat(response.body()).isEmpty();
-		// the connection to nginx is still usable: nothing of a body was left on it
-		assertThat(send(get(transport, "/hello")).statusCode()).isEqualTo(200);
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void notFoundForALargePostArrivesAsNotFoundNotBadGateway(Transport transport) throws Exception {
-		byte[] body = randomBytes(10 * 1024 * 1024);
-		for (int i = 0; i < 3; i++) {
-			HttpResponse<String> response = send(
-					post(transport, "/no-such-endpoint", BodyPublishers.ofByteArray(body)).build());
-			assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(404);
-		}
-		assertThat(this.nginx.errorLog()).doesNotContain("reset by peer").doesNotContain("upstream prematurely");
 	}
 
 	@ParameterizedTest
@@ -203,148 +95,33 @@ class NginxEndToEndTests extends ProxiedApplicationTests {
 		byte[] body = randomBytes(10 * 1024 * 1024);
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> response = send(post(transport, "/small-body", BodyPublishers.ofByteArray(body)).build());
-			assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(413);
+			assertThat(response.statusCode()).as(nginx().errorLog()).isEqualTo(413);
 			assertThat(readMap(response)).containsEntry("limit", (int) DemoController.SMALL_BODY_LIMIT);
 		}
-		assertThat(this.nginx.errorLog()).doesNotContain("reset by peer").doesNotContain("upstream prematurely");
+		assertThat(nginx().errorLog()).doesNotContain("reset by peer").doesNotContain("upstream prematurely");
 		HttpResponse<String> small = send(post(transport, "/small-body", BodyPublishers.ofByteArray(randomBytes(100)))
 			.build());
 		assertThat(readMap(small)).containsEntry("length", 100);
 	}
 
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void repeatedHeadersAndCookiesAllReachTheApplication(Transport transport) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(this.nginx.uri(transport, "/request"))
-			.header("Cookie", "a=1")
-			.header("Cookie", "b=2; c=3")
-			.header("X-Multi", "one")
-			.header("X-Multi", "two")
-			.header("X-Forwarded-For", "192.0.2.1")
-			.build();
-		Map<String, Object> seen = readMap(send(request));
-		assertThat(seen.get("cookies")).isEqualTo(Map.of("a", List.of("1"), "b", List.of("2"), "c", List.of("3")));
-		Map<String, List<String>> headers = headers(seen);
-		// nginx 1.22 sends one var per occurrence, nginx >= 1.23 joins them with ", "
-		assertThat(headers.get("X-Multi").stream().flatMap((value) -> Stream.of(value.split(", ")))).containsExactly(
-				"one", "two");
-		assertThat(headers).containsEntry("X-Forwarded-For", List.of("192.0.2.1"));
-		assertThat(headers).doesNotContainKeys("Connection", "Keep-Alive", "Transfer-Encoding", "Expect");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void proxySuppliedSchemeClientAddressAndMountPrefixReachTheApplication(Transport transport) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(this.nginx.uri(transport, "/app/request?x=1"))
-			.header("X-Real-IP", "198.51.100.23")
-			.build();
-		Map<String, Object> seen = readMap(send(request));
-		assertThat(seen).containsEntry("scheme", "https")
-			.containsEntry("contextPath", "/app")
-			.containsEntry("pathWithinApplication", "/request")
-			.containsEntry("remoteAddress", "198.51.100.23")
-			// Debian's uwsgi_params send HTTP_HOST as $host, without the port
-			.containsEntry("uri", "https://127.0.0.1/app/request?x=1");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void customAndCgiVarsReachHandlersAsVarsNotHeaders(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/vars?x=1")));
-		String upstream = (transport == Transport.UNIX_SOCKET) ? "demo_unix" : "demo_tcp";
-		assertThat(seen).containsEntry("DEMO_UPSTREAM", upstream);
-		assertThat(seen.get("vars")).asInstanceOf(InstanceOfAssertFactories.MAP)
-			.containsEntry("DEMO_UPSTREAM", List.of(upstream))
-			.containsEntry("QUERY_STRING", List.of("x=1"))
-			.containsEntry("REQUEST_METHOD", List.of("GET"))
-			.containsKey("DOCUMENT_ROOT");
-		assertThat(headers(readMap(send(get(transport, "/request"))))).doesNotContainKeys("Demo-Upstream",
-				"Document-Root");
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void withoutProxyOverridesTheClientIsNginxsClient(Transport transport) throws Exception {
-		Map<String, Object> seen = readMap(send(get(transport, "/request")));
-		assertThat(seen).containsEntry("scheme", "http")
-			.containsEntry("contextPath", "")
-			.containsEntry("remoteAddress", "127.0.0.1");
-		assertThat((Integer) seen.get("remotePort")).isPositive();
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void multipartUploadReachesTheHandlerPartByPart(Transport transport) throws Exception {
-		byte[] file = randomBytes(3 * 1024 * 1024);
-		String boundary = "e2e-boundary-" + System.nanoTime();
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.bin\"\r\n"
-				+ "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-		body.writeBytes(file);
-		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		HttpRequest request = post(transport, "/upload", BodyPublishers.ofByteArray(body.toByteArray()))
-			.setHeader("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.build();
-		HttpResponse<String> response = send(request);
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		Map<String, Object> parts = readMap(response);
-		assertThat(parts.get("file")).isEqualTo(
-				Map.of("name", "file", "filename", "photo.bin", "length", file.length, "sha256", sha256(file)));
-		assertThat(parts.get("title")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("length", 7);
-	}
-
-	@ParameterizedTest
-	@EnumSource(Transport.class)
-	void twoHundredConcurrentRequestsAllGetTheirOwnAnswer(Transport transport) throws Exception {
-		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-		for (int i = 0; i < 200; i++) {
-			responses.add(this.client.sendAsync(get(transport, "/path/n" + i + "?q=" + i), BodyHandlers.ofString()));
-		}
-		for (int i = 0; i < 200; i++) {
-			HttpResponse<String> response = responses.get(i).get();
-			assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
-			assertThat(readMap(response)).containsEntry("segment", "n" + i).containsEntry("q", Integer.toString(i));
-		}
+	@Override
+	protected int uwsgiPort() {
+		return this.uwsgiPort;
 	}
 
 	@Override
-	protected URI uri(Transport transport, String path) {
-		return this.nginx.uri(transport, path);
+	protected Path uwsgiSocket() {
+		return this.uwsgiSocket;
+	}
+
+	@Override
+	protected String expectedHello() {
+		return "Hello from Spring MVC over uwsgi\n";
 	}
 
 	@Override
 	protected byte[] expectedDownload() {
 		return DemoContent.bytes(0, DemoContent.DOWNLOAD_SIZE);
-	}
-
-	/**
-	 * Return when each line of the response that starts with {@code prefix} arrived, in ms from the
-	 * request.
-	 */
-	private List<Long> arrivals(Transport transport, String path, String prefix) throws Exception {
-		long start = System.nanoTime();
-		HttpResponse<Stream<String>> response = this.client.send(get(transport, path), BodyHandlers.ofLines());
-		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
-		List<Long> arrivals = new ArrayList<>();
-		try (Stream<String> lines = response.body()) {
-			lines.filter((line) -> line.startsWith(prefix))
-				.forEach((line) -> arrivals.add(Duration.ofNanos(System.nanoTime() - start).toMillis()));
-		}
-		return arrivals;
-	}
-
-	private HttpRequest.Builder post(Transport transport, String path, HttpRequest.BodyPublisher body) {
-		return HttpRequest.newBuilder(this.nginx.uri(transport, path))
-			.timeout(Duration.ofSeconds(60))
-			.POST(body)
-			.header("Content-Type", "application/octet-stream");
-	}
-
-	@SuppressWarnings("unchecked")
-	private static Map<String, List<String>> headers(Map<String, Object> seen) {
-		return (Map<String, List<String>>) seen.get("headers");
 	}
 
 }
