@@ -96,7 +96,8 @@ public final class UwsgiAutoConfiguration {
 		UwsgiProperties.UnixSocket unixSocket = properties.getUnixSocket();
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				UwsgiListenerSettings.permissions(unixSocket.getPermissions()), UwsgiListenerSettings.limits(properties),
-				properties.getLingerTimeout(), sslContext, accessPolicy, properties.getMaxConnections(), inherited);
+				properties.getLingerTimeout(), sslContext, accessPolicy, properties.getMaxConnections(), inherited,
+				UwsgiListenerSettings.mayListenUnprotected(properties, accessPolicy, sslContext != null));
 	}
 
 	/**

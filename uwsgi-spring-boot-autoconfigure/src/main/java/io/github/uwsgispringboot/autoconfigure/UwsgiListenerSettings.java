@@ -121,13 +121,22 @@ final class UwsgiListenerSettings {
 	}
 
 	/**
+	 * Return whether a listener reachable from the network may serve without protection: it is
+	 * protected by allowed clients, a shared secret or required client certificates, or the risk
+	 * was accepted with {@code uwsgi.allow-unprotected}.
+	 */
+	static boolean mayListenUnprotected(UwsgiProperties properties, UwsgiAccessPolicy accessPolicy, boolean tls) {
+		boolean clientCertificates = tls && properties.getSsl().getClientAuth() == UwsgiProperties.ClientAuth.NEED;
+		return accessPolicy.isRestricted() || clientCertificates || properties.isAllowUnprotected();
+	}
+
+	/**
 	 * Refuse a TCP listener reachable from the network that anyone there could use, as Tomcat's
 	 * AJP connector does since Ghostcat (CVE-2020-1938).
 	 */
 	static void checkProtected(UwsgiProperties properties, UwsgiAccessPolicy accessPolicy, boolean tls) {
 		boolean network = properties.getPort() >= 0 && !properties.getAddress().isLoopbackAddress();
-		boolean clientCertificates = tls && properties.getSsl().getClientAuth() == UwsgiProperties.ClientAuth.NEED;
-		if (network && !accessPolicy.isRestricted() && !clientCertificates && !properties.isAllowUnprotected()) {
+		if (network && !mayListenUnprotected(properties, accessPolicy, tls)) {
 			throw new UwsgiServerException("uwsgi server refuses to listen on " + properties.getAddress().getHostAddress()
 					+ ":" + properties.getPort() + " unprotected: anyone who can reach it could send requests as any "
 					+ "client. Set uwsgi.allowed-clients, uwsgi.shared-secret.value or uwsgi.ssl.client-auth=need, "

@@ -32,11 +32,37 @@ import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
  * @param inheritedSockets listening sockets passed in by the service manager (systemd socket
  * activation) to serve on instead of binding: address, port, unix socket path and permissions are
  * then not used; empty to bind
+ * @param unprotectedNetworkListenerAllowed whether an inherited TCP socket bound to an address
+ * other than loopback may be served without protection; {@code false} when neither allowed clients,
+ * a shared secret nor required client certificates protect it and the risk was not accepted: such a
+ * socket then fails start-up, as a configured address would
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
 		SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections,
-		List<PassedSocket> inheritedSockets) {
+		List<PassedSocket> inheritedSockets, boolean unprotectedNetworkListenerAllowed) {
+
+	/**
+	 * Create options for a server that serves on sockets passed in when there are some, and trusts
+	 * whatever address they are bound to.
+	 * @param address the address of the TCP listener
+	 * @param port the TCP port: 0 for any free port, -1 for no TCP listener
+	 * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
+	 * @param unixSocketPermissions the file mode to give the unix socket, or {@code null}
+	 * @param limits the limits and deadlines every connection is held to
+	 * @param lingerTimeout how long unread request body is discarded after the response
+	 * @param sslContext the TLS context, or {@code null} for plain uwsgi
+	 * @param accessPolicy who may send requests
+	 * @param maxConnections the most connections served at once, -1 for no limit
+	 * @param inheritedSockets the sockets passed in to serve on instead of binding, empty for none
+	 */
+	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
+			Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
+			SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections,
+			List<PassedSocket> inheritedSockets) {
+		this(address, port, unixSocketPath, unixSocketPermissions, limits, lingerTimeout, sslContext, accessPolicy,
+				maxConnections, inheritedSockets, true);
+	}
 
 	/**
 	 * Create options for listeners the server binds itself.

@@ -111,7 +111,7 @@ class UwsgiAutoConfigurationTests {
 			UwsgiServerOptions options = UwsgiAutoConfiguration.options(context.getBean(UwsgiProperties.class));
 			assertThat(options).isEqualTo(new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 3031, null, null,
 					new UwsgiLimits(65535, 512, 100L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(60)),
-					Duration.ofSeconds(5), null, null, 10000));
+					Duration.ofSeconds(5), null, null, 10000, List.of(), false));
 		});
 	}
 
@@ -135,7 +135,7 @@ class UwsgiAutoConfigurationTests {
 					.isEqualTo(new UwsgiServerOptions(InetAddress.getByName("127.0.0.1"), 0, socket,
 							PosixFilePermissions.fromString("rw-rw----"),
 							new UwsgiLimits(8192, 64, 1024 * 1024, Duration.ofSeconds(2), Duration.ofSeconds(3)),
-							Duration.ofMillis(250), null, null, 10000));
+							Duration.ofMillis(250), null, null, 10000, List.of(), false));
 			});
 	}
 

@@ -146,6 +146,30 @@ class UwsgiServerInheritedSocketTests {
 			.withMessageContaining("FileDescriptorName=uwsgi");
 	}
 
+	@Test
+	void anUnprotectedSocketBoundBeyondLoopbackFailsStartUpAsAConfiguredAddressWould() throws Exception {
+		Socket everywhere = Socket.newSocketStream();
+		this.sockets.add(everywhere);
+		everywhere.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+		everywhere.listen(128);
+		UwsgiServer unprotected = new UwsgiServer(unprotected(new PassedSocket(duplicate(everywhere), "uwsgi")),
+				() -> hello("hello"), List.of());
+		assertThatExceptionOfType(UwsgiServerException.class).isThrownBy(unprotected::start)
+			.withMessageContaining("refuses to serve unprotected on inherited fd ")
+			.withMessageContaining(":" + everywhere.localAddress().getPort() + ": anyone who can reach it")
+			.withMessageContaining("ListenStream=127.0.0.1:PORT");
+		assertThat(unprotected.isListening()).isFalse();
+		Socket loopback = listenTcp();
+		UwsgiServer server = start(unprotected(new PassedSocket(duplicate(loopback), "uwsgi")), "on loopback");
+		assertThat(UwsgiTestClient.exchange(loopback.localAddress(), GET, "")).endsWith("on loopback");
+		assertThat(server.isListening()).isTrue();
+	}
+
+	private static UwsgiServerOptions unprotected(PassedSocket inherited) {
+		return new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null, UwsgiLimits.NONE,
+				Duration.ofSeconds(1), null, UwsgiAccessPolicy.OPEN, 100, List.of(inherited), false);
+	}
+
 	private static UwsgiServerOptions options(PassedSocket... inherited) {
 		// address, port and path are those of a bound server: inherited sockets replace them
 		return new UwsgiServerOptions(InetAddress.getLoopbackAddress(), 0, null, null, UwsgiLimits.NONE,
