@@ -59,17 +59,6 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	}
 
 	/**
-	 * Return this request without the var {@code name}, for a var that the proxy sends to this
-	 * server but the application must not see (a shared secret).
-	 * @param name the var name
-	 * @return a request with the same headers, body length and client facts
-	 * @see UwsgiRequest#withoutVar(String)
-	 */
-	public UwsgiHttpRequest withoutVar(String name) {
-		return new UwsgiHttpRequest(this.request.withoutVar(name));
-	}
-
-	/**
 	 * Return every var of the packet as sent, including those that did not become headers.
 	 * @return the vars
 	 */
@@ -109,7 +98,7 @@ public final class UwsgiHttpRequest extends DefaultHttpRequest {
 	 * @see UwsgiRequest#isWebSocketUpgrade()
 	 */
 	public boolean isWebSocketUpgrade() {
-		return "websocket".equalsIgnoreCase(headers().get("Upgrade"));
+		return this.request.isWebSocketUpgrade();
 	}
 
 	/**
