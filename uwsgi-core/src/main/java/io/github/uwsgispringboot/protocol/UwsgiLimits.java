@@ -16,18 +16,36 @@ import java.time.Duration;
  * the connection is closed
  * @param bodyIdleTimeout the longest wait for the next bytes of a request body, or zero for none;
  * past it the connection is closed
+ * @param requestTimeout how long a request may take, from its arrival to the end of its response,
+ * see {@link UwsgiRequestTimeout}
  */
 public record UwsgiLimits(int maxVarsSize, int maxVars, long maxBodySize, Duration headerTimeout,
-		Duration bodyIdleTimeout) {
+		Duration bodyIdleTimeout, UwsgiRequestTimeout requestTimeout) {
 
 	/** Limits as the protocol allows, and no deadlines. */
 	public static final UwsgiLimits NONE = new UwsgiLimits(UwsgiConstants.MAX_VARS_SIZE, Integer.MAX_VALUE, -1,
-			Duration.ZERO, Duration.ZERO);
+			Duration.ZERO, Duration.ZERO, UwsgiRequestTimeout.NONE);
+
+	/**
+	 * Limits without a request timeout.
+	 * @param maxVarsSize the largest vars block accepted
+	 * @param maxVars the most vars accepted in one packet
+	 * @param maxBodySize the largest {@code CONTENT_LENGTH} accepted, or -1 for no limit
+	 * @param headerTimeout the deadline of the header and the vars, or zero for none
+	 * @param bodyIdleTimeout the longest wait for the next bytes of a request body, or zero for none
+	 */
+	public UwsgiLimits(int maxVarsSize, int maxVars, long maxBodySize, Duration headerTimeout,
+			Duration bodyIdleTimeout) {
+		this(maxVarsSize, maxVars, maxBodySize, headerTimeout, bodyIdleTimeout, UwsgiRequestTimeout.NONE);
+	}
 
 	/**
 	 * Check the limits.
 	 */
 	public UwsgiLimits {
+		if (requestTimeout == null) {
+			requestTimeout = UwsgiRequestTimeout.NONE;
+		}
 		if (maxVarsSize < 1 || maxVarsSize > UwsgiConstants.MAX_VARS_SIZE) {
 			throw new IllegalArgumentException(
 					"maxVarsSize must be between 1 and " + UwsgiConstants.MAX_VARS_SIZE + ": " + maxVarsSize);
@@ -49,7 +67,18 @@ public record UwsgiLimits(int maxVarsSize, int maxVars, long maxBodySize, Durati
 	 * @return new limits
 	 */
 	public UwsgiLimits withMaxVarsSize(int size) {
-		return new UwsgiLimits(size, this.maxVars, this.maxBodySize, this.headerTimeout, this.bodyIdleTimeout);
+		return new UwsgiLimits(size, this.maxVars, this.maxBodySize, this.headerTimeout, this.bodyIdleTimeout,
+				this.requestTimeout);
+	}
+
+	/**
+	 * Return these limits with another request timeout.
+	 * @param timeout the request timeout
+	 * @return the limits
+	 */
+	public UwsgiLimits withRequestTimeout(UwsgiRequestTimeout timeout) {
+		return new UwsgiLimits(this.maxVarsSize, this.maxVars, this.maxBodySize, this.headerTimeout,
+				this.bodyIdleTimeout, timeout);
 	}
 
 }

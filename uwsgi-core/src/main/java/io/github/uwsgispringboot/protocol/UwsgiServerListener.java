@@ -39,6 +39,14 @@ public interface UwsgiServerListener {
 	}
 
 	/**
+	 * A request took longer than the request timeout and was cancelled (see
+	 * {@link UwsgiRequestTimeout}).
+	 * @param transport {@code tcp} or {@code unix}
+	 */
+	default void requestTimedOut(String transport) {
+	}
+
+	/**
 	 * Return a listener that tells each of {@code listeners}, in order.
 	 * @param listeners the listeners
 	 * @return one listener for all of them
@@ -65,6 +73,11 @@ public interface UwsgiServerListener {
 			@Override
 			public void exchangeCompleted(UwsgiExchange exchange) {
 				all.forEach((listener) -> listener.exchangeCompleted(exchange));
+			}
+
+			@Override
+			public void requestTimedOut(String transport) {
+				all.forEach((listener) -> listener.requestTimedOut(transport));
 			}
 
 		};

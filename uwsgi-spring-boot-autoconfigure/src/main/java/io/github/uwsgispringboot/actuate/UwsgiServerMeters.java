@@ -45,6 +45,9 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	/** Packets refused as malformed or unsupported, by reason. */
 	public static final String PACKETS_REJECTED = "uwsgi.server.packets.rejected";
 
+	/** Counter of requests cancelled by the request timeout ({@code uwsgi.request-timeout}). */
+	public static final String REQUESTS_TIMED_OUT = "uwsgi.server.requests.timeout";
+
 	private final MeterRegistry registry;
 
 	private final Map<String, AtomicInteger> activeConnections;
@@ -92,6 +95,11 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	}
 
 	@Override
+	public void requestTimedOut(String transport) {
+		this.transports.get(transport).timedOut.increment();
+	}
+
+	@Override
 	public void exchangeCompleted(UwsgiExchange exchange) {
 		TransportMeters meters = this.transports.get(exchange.transport());
 		meters.requests(exchange.status()).record(exchange.duration());
@@ -111,6 +119,8 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 
 		private final Counter bytesSent;
 
+		private final Counter timedOut;
+
 		private final Map<Integer, Timer> requestsByStatus = new ConcurrentHashMap<>();
 
 		TransportMeters(String transport) {
@@ -123,6 +133,10 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 			this.bytesSent = Counter.builder(BYTES_SENT)
 				.baseUnit("bytes")
 				.description("bytes of uwsgi response bodies sent")
+				.tag("transport", transport)
+				.register(UwsgiServerMeters.this.registry);
+			this.timedOut = Counter.builder(REQUESTS_TIMED_OUT)
+				.description("uwsgi requests cancelled by the request timeout")
 				.tag("transport", transport)
 				.register(UwsgiServerMeters.this.registry);
 		}

@@ -24,6 +24,7 @@ import io.github.uwsgispringboot.protocol.SocketActivation;
 import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
+import io.github.uwsgispringboot.protocol.UwsgiRequestTimeout;
 import io.github.uwsgispringboot.protocol.UwsgiServerException;
 
 /**
@@ -101,7 +102,8 @@ final class UwsgiListenerSettings {
 		long maxVarsSize = properties.getMaxVarsSize().toBytes();
 		long maxBodySize = properties.getMaxBodySize().toBytes();
 		return new UwsgiLimits((int) Math.min(maxVarsSize, Integer.MAX_VALUE), properties.getMaxVars(),
-				(maxBodySize < 0) ? -1 : maxBodySize, properties.getHeaderTimeout(), properties.getBodyIdleTimeout());
+				(maxBodySize < 0) ? -1 : maxBodySize, properties.getHeaderTimeout(), properties.getBodyIdleTimeout(),
+				UwsgiRequestTimeout.of(properties.getRequestTimeout()));
 	}
 
 	static UwsgiAccessPolicy accessPolicy(UwsgiProperties properties) {

@@ -69,6 +69,15 @@ public class UwsgiProperties {
 	private Duration bodyIdleTimeout = Duration.ofSeconds(60);
 
 	/**
+	 * How long a request may take, from its arrival to the end of its response (uWSGI's
+	 * harakiri). 0 for no limit, the default. Past it the request is cancelled and logged to
+	 * 'uwsgi.timeout' with the stack of its thread: answered 504 if none of the response was sent,
+	 * else its connection is cut as a failed response's is. Streams (WebSocket, server-sent events,
+	 * NDJSON) are timed until their first byte only.
+	 */
+	private Duration requestTimeout = Duration.ZERO;
+
+	/**
 	 * How long unread request body is read and discarded after the response has been sent, before
 	 * the connection is closed. Closing with unread input would reset the connection and make the
 	 * proxy answer 502.
@@ -168,6 +177,14 @@ public class UwsgiProperties {
 
 	public void setHeaderTimeout(Duration headerTimeout) {
 		this.headerTimeout = headerTimeout;
+	}
+
+	public Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	public void setRequestTimeout(Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
 	}
 
 	public Duration getBodyIdleTimeout() {

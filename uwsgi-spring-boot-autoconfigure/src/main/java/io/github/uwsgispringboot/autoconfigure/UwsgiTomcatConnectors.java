@@ -246,6 +246,7 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		protocol.setMaxBodySize(limits.maxBodySize());
 		protocol.setHeaderTimeout(limits.headerTimeout().toMillis());
 		protocol.setBodyIdleTimeout(limits.bodyIdleTimeout().toMillis());
+		protocol.setRequestTimeout(limits.requestTimeout().limit().toMillis());
 		protocol.setLingerTimeout(this.properties.getLingerTimeout().toMillis());
 		protocol.setMaxConnections(this.properties.getMaxConnections());
 		UwsgiAccessPolicy policy = UwsgiListenerSettings.accessPolicy(this.properties);

@@ -1,5 +1,7 @@
 package io.github.uwsgispringboot.server;
 
+import java.util.concurrent.TimeoutException;
+
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
@@ -36,7 +38,30 @@ final class UwsgiHttpHandlerAdapter implements HttpHandler {
 			response.setStatusCode(HttpStatus.BAD_REQUEST);
 			return response.setComplete();
 		}
-		return this.delegate.handle(clientRequest, response);
+		Mono<Void> handling = this.delegate.handle(clientRequest, response);
+		UwsgiRequestTimer timer = (UwsgiRequestTimer) connection.channel().pipeline().get(UwsgiRequestTimer.NAME);
+		if (timer == null) {
+			return handling;
+		}
+		return handling.timeout(timer.expiry())
+			.onErrorResume(TimeoutException.class, (ex) -> timedOut(timer, response, ex));
+	}
+
+	/**
+	 * The application's handling was cancelled by the request timeout: answer 504 if none of the
+	 * response was sent, else fail it, which cuts the connection as any failed response does.
+	 */
+	private static Mono<Void> timedOut(UwsgiRequestTimer timer, ServerHttpResponse response, TimeoutException ex) {
+		boolean started = response.isCommitted();
+		timer.timedOut(started);
+		if (started) {
+			return Mono.error(ex);
+		}
+		response.getHeaders().clear();
+		response.getCookies().clear();
+		response.setStatusCode(HttpStatus.GATEWAY_TIMEOUT);
+		response.getHeaders().setContentLength(0);
+		return response.setComplete();
 	}
 
 }

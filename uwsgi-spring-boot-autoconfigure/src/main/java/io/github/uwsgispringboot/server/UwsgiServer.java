@@ -39,6 +39,7 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import io.github.uwsgispringboot.codec.UwsgiServerCodec;
 import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
+import io.github.uwsgispringboot.protocol.UwsgiRequestTimeout;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 import io.github.uwsgispringboot.protocol.UnixSocketFile;
@@ -263,6 +264,13 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		}
 		if (this.options.accessPolicy().isRestricted()) {
 			channel.pipeline().addAfter(last, UwsgiAccessHandler.NAME, new UwsgiAccessHandler(this.options.accessPolicy()));
+			last = UwsgiAccessHandler.NAME;
+		}
+		UwsgiRequestTimeout timeout = this.options.limits().requestTimeout();
+		if (timeout.isEnabled()) {
+			channel.pipeline()
+				.addAfter(last, UwsgiRequestTimer.NAME,
+						new UwsgiRequestTimer(timeout, transport, UwsgiServerListener.all(this.listeners)));
 		}
 	}
 

@@ -11,6 +11,7 @@ import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiRefusalLog;
+import io.github.uwsgispringboot.protocol.UwsgiRequestTimeout;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.Processor;
@@ -92,6 +93,10 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	private long bodyIdleTimeout = 60_000;
 
 	private long lingerTimeout = 5_000;
+
+	private long requestTimeout;
+
+	private final UwsgiRequestTimers requestTimers = new UwsgiRequestTimers();
 
 	private List<UwsgiAccessPolicy.Network> allowedClients = List.of();
 
@@ -206,6 +211,25 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	 */
 	public long getBodyIdleTimeout() {
 		return this.bodyIdleTimeout;
+	}
+
+	/**
+	 * Set how long a request may take, from its arrival to the end of its response (uWSGI's
+	 * harakiri); streams (WebSocket, server-sent events, NDJSON) until their first byte. Past it
+	 * the request is logged with the stack of its thread, which is interrupted, and answered 504,
+	 * or if its response had started, its connection is cut. See {@link UwsgiRequestTimeout}.
+	 * @param requestTimeout the time in milliseconds, 0 for none (the default)
+	 */
+	public void setRequestTimeout(long requestTimeout) {
+		this.requestTimeout = requestTimeout;
+	}
+
+	/**
+	 * Return how long a request may take.
+	 * @return the time in milliseconds, 0 for none
+	 */
+	public long getRequestTimeout() {
+		return this.requestTimeout;
 	}
 
 	/**
@@ -351,12 +375,24 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	@Override
 	public void start() throws Exception {
 		this.limits = new UwsgiLimits(this.maxVarsSize, this.maxVars, this.maxBodySize,
-				Duration.ofMillis(this.headerTimeout), Duration.ofMillis(this.bodyIdleTimeout));
+				Duration.ofMillis(this.headerTimeout), Duration.ofMillis(this.bodyIdleTimeout),
+				UwsgiRequestTimeout.of(Duration.ofMillis(this.requestTimeout)));
 		this.accessPolicy = new UwsgiAccessPolicy(this.allowedClients, (this.secret != null) ? this.secretVar : null,
 				this.secret);
 		checkProtected();
 		checkDeadlinesOften();
 		super.start();
+		this.requestTimers.start(this.limits.requestTimeout(), getUtilityExecutor());
+	}
+
+	@Override
+	public void stop() throws Exception {
+		this.requestTimers.stop();
+		super.stop();
+	}
+
+	UwsgiRequestTimers requestTimers() {
+		return this.requestTimers;
 	}
 
 	/**

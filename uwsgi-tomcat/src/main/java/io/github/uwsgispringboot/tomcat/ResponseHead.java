@@ -53,8 +53,17 @@ final class ResponseHead {
 	 * @return the status line, an empty body's length and the empty line
 	 */
 	static byte[] refusal(UwsgiProtocolException.Reason reason) {
-		return ("HTTP/1.1 " + reason.status() + " " + reason.reasonPhrase()
-				+ "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		return empty(reason.status(), reason.reasonPhrase());
+	}
+
+	/**
+	 * Encode a response of {@code status} with no body.
+	 * @param status the status
+	 * @param reasonPhrase its reason phrase
+	 * @return the status line, an empty body's length and the empty line
+	 */
+	static byte[] empty(int status, String reasonPhrase) {
+		return ("HTTP/1.1 " + status + " " + reasonPhrase + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 			.getBytes(StandardCharsets.ISO_8859_1);
 	}
 

@@ -19,6 +19,7 @@ import io.github.uwsgispringboot.protocol.UwsgiPacketHeader;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException.Reason;
 import io.github.uwsgispringboot.protocol.UwsgiRequest;
+import io.github.uwsgispringboot.protocol.UwsgiRequestTimeout;
 import io.github.uwsgispringboot.protocol.UwsgiResponseRules;
 import io.github.uwsgispringboot.protocol.UwsgiVars;
 import jakarta.servlet.ServletConnection;
@@ -72,6 +73,36 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	private UpgradeToken upgradeToken;
 
+	/**
+	 * Guards the request timer's state, which the timer's thread changes while the request's own
+	 * thread may be in the application: see {@link #timeOut()}.
+	 */
+	private final Object timing = new Object();
+
+	/** The request is not timed: no request timeout, or no request yet. */
+	private static final int UNTIMED = 0;
+
+	/** The request is timed and has not ended. */
+	private static final int TIMED = 1;
+
+	/** The request ended in time, or is a stream whose head was sent. */
+	private static final int STOPPED = 2;
+
+	/** The request timed out. */
+	private static final int TIMED_OUT = 3;
+
+	/** Guarded by {@link #timing}. */
+	private int timerState = UNTIMED;
+
+	/** The thread in the application for this request, guarded by {@link #timing}. */
+	private Thread serviceThread;
+
+	/** The current request's timer, guarded by {@link #timing}. */
+	private UwsgiRequestTimers.Timed timer;
+
+	/** The request timed out before its response started and was answered 504: guarded by {@link #timing}. */
+	private boolean timeoutAnswered;
+
 	UwsgiProcessor(AbstractUwsgiProtocol<?> protocol, Adapter adapter) {
 		super(adapter);
 		this.protocol = protocol;
@@ -96,6 +127,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 			state = super.process(socket, event);
 		}
 		if (state == SocketState.CLOSED) {
+			stopTimer();
 			endConnection();
 		}
 		return state;
@@ -130,6 +162,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 			return SocketState.CLOSED;
 		}
 		stage.setStage(org.apache.coyote.Constants.STAGE_PREPARE);
+		startTimer();
 		prepareRequest();
 		if (getErrorState().isIoAllowed()) {
 			stage.setStage(org.apache.coyote.Constants.STAGE_SERVICE);
@@ -154,6 +187,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void serviceRequest() {
+		synchronized (this.timing) {
+			this.serviceThread = Thread.currentThread();
+		}
 		try {
 			getAdapter().service(this.request, this.response);
 		}
@@ -166,6 +202,113 @@ final class UwsgiProcessor extends AbstractProcessor {
 			this.response.setStatus(500);
 			setErrorState(ErrorState.CLOSE_CLEAN, ex);
 			getAdapter().log(this.request, this.response, 0);
+		}
+		finally {
+			leftApplication();
+		}
+	}
+
+	/**
+	 * The request's thread left the application: it is not interrupted from now on, and the
+	 * interrupt of a timeout is cleared, so that the pooled thread's next request does not see it.
+	 */
+	private void leftApplication() {
+		boolean timedOut;
+		synchronized (this.timing) {
+			this.serviceThread = null;
+			timedOut = this.timerState == TIMED_OUT;
+		}
+		if (timedOut) {
+			Thread.interrupted();
+		}
+	}
+
+	private void startTimer() {
+		UwsgiRequestTimeout timeout = this.protocol.limits().requestTimeout();
+		if (!timeout.isEnabled()) {
+			return;
+		}
+		synchronized (this.timing) {
+			this.timer = this.protocol.requestTimers()
+				.add(this, this.request.getStartTimeNanos() + timeout.limitNanos());
+			this.timerState = TIMED;
+		}
+	}
+
+	/** The request ended in time, or its response is a stream whose head is being sent. */
+	private void stopTimer() {
+		synchronized (this.timing) {
+			if (this.timerState == TIMED) {
+				this.timerState = STOPPED;
+			}
+			if (this.timer != null) {
+				this.protocol.requestTimers().remove(this.timer);
+				this.timer = null;
+			}
+		}
+	}
+
+	/**
+	 * Time the request out, on the timer's thread: log it with where its thread is, tell the
+	 * listener, and either answer 504 in place of the response, which the application can no longer
+	 * send, or cut the response that had started; then interrupt the thread, if the request has
+	 * one in the application.
+	 */
+	void timeOut(UwsgiRequestTimers.Timed expired) {
+		synchronized (this.timing) {
+			if (this.timer != expired || this.timerState != TIMED) {
+				return;
+			}
+			this.timerState = TIMED_OUT;
+			boolean started = this.response.isCommitted();
+			Duration elapsed = elapsed();
+			this.protocol.limits().requestTimeout().log(this.uwsgiRequest, this.transport, elapsed, started,
+					this.serviceThread);
+			this.protocol.serverListener().requestTimedOut(this.transport);
+			if (started) {
+				cut();
+			}
+			else {
+				answerTimedOut(elapsed);
+				this.timeoutAnswered = true;
+			}
+			if (this.serviceThread != null) {
+				this.serviceThread.interrupt();
+			}
+		}
+	}
+
+	private void answerTimedOut(Duration elapsed) {
+		int status = UwsgiRequestTimeout.STATUS;
+		try {
+			this.output.send(ResponseHead.empty(status, ResponseHead.reasonPhrase(status)));
+			SocketChannel channel = channel();
+			if (channel != null) {
+				channel.shutdownOutput();
+			}
+		}
+		catch (IOException ex) {
+			log.debug("Could not answer a uwsgi request that timed out", ex);
+		}
+		this.protocol.serverListener()
+			.exchangeCompleted(new UwsgiExchange(this.transport, this.uwsgiRequest, status, this.input.received(), 0,
+					elapsed));
+	}
+
+	/**
+	 * End a response that had started the way a failed response ends (a reset over TCP), now: the
+	 * application's thread may be anywhere, and its next write fails.
+	 */
+	private void cut() {
+		try {
+			reset();
+			SocketChannel channel = channel();
+			if (channel != null) {
+				channel.close();
+			}
+		}
+		catch (IOException ex) {
+			log.debug("Could not cut the response of a uwsgi request that timed out", ex);
 		}
 	}
 
@@ -321,6 +464,19 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void endExchange() throws IOException {
+		boolean timedOut;
+		boolean answered;
+		synchronized (this.timing) {
+			timedOut = this.timerState == TIMED_OUT;
+			answered = this.timeoutAnswered;
+		}
+		if (timedOut) {
+			// answered 504 by the timer, or cut: only an unread body may be left to linger over
+			if (answered && !this.input.isFullyRead()) {
+				linger(this.input.remaining(), false);
+			}
+			return;
+		}
 		if (this.abandoned) {
 			// closed without a response: nothing was sent that could look complete
 			return;
@@ -384,6 +540,22 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void prepareResponse() throws IOException {
+		synchronized (this.timing) {
+			if (this.timerState == TIMED_OUT) {
+				// answered 504 already: what the application answers is not sent
+				this.response.setCommitted(true);
+				this.output.swallow();
+				return;
+			}
+			if (this.timerState == TIMED && UwsgiRequestTimeout.isStream(this.response.getStatus(),
+					this.response.getContentType())) {
+				this.timerState = STOPPED;
+			}
+			writeResponseHead();
+		}
+	}
+
+	private void writeResponseHead() throws IOException {
 		this.response.setCommitted(true);
 		if (this.abandoned) {
 			// the request was refused while the application read it: what it answers is not sent
@@ -407,6 +579,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void finishResponse() throws IOException {
+		stopTimer();
 		this.output.end();
 	}
 
@@ -586,6 +759,15 @@ final class UwsgiProcessor extends AbstractProcessor {
 		this.closeDelimited = false;
 		this.abandoned = false;
 		this.upgradeToken = null;
+		synchronized (this.timing) {
+			this.timerState = UNTIMED;
+			this.serviceThread = null;
+			this.timeoutAnswered = false;
+			if (this.timer != null) {
+				this.protocol.requestTimers().remove(this.timer);
+				this.timer = null;
+			}
+		}
 		this.socketWrapper = null;
 	}
 
