@@ -109,6 +109,15 @@ public class DemoController {
 		return "Hello from Spring WebFlux over uwsgi\n";
 	}
 
+	/**
+	 * An answer {@code millis} later: past {@code uwsgi.request-timeout} the request is cancelled
+	 * and answered 504.
+	 */
+	@GetMapping("/slow")
+	public Mono<String> slow(@RequestParam long millis) {
+		return Mono.delay(Duration.ofMillis(millis)).thenReturn("Slept " + millis + " ms\n");
+	}
+
 	@GetMapping("/json")
 	public Map<String, Object> json() {
 		return Map.of("message", "Hello", "transport", "uwsgi", "time", Instant.now().toString());

@@ -110,6 +110,22 @@ public class DemoController {
 		return "Hello from Spring MVC over uwsgi\n";
 	}
 
+	/**
+	 * An answer {@code millis} later, from the request's thread: past {@code uwsgi.request-timeout}
+	 * the thread is interrupted and the request answered 504.
+	 */
+	@GetMapping("/slow")
+	public String slow(@RequestParam long millis) {
+		try {
+			Thread.sleep(millis);
+			return "Slept " + millis + " ms\n";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "Interrupted\n";
+		}
+	}
+
 	@GetMapping("/json")
 	public Map<String, Object> json() {
 		return Map.of("message", "Hello", "transport", "uwsgi", "time", Instant.now().toString());
