@@ -5,10 +5,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -28,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code uwsgi.request-timeout}, uWSGI's harakiri) behind a real nginx, over its uwsgi unix socket
  * and TCP port: a request that outlasts it reaches the client as nginx's 504 at the deadline, not
  * at nginx's own 60 s read timeout, and is logged and counted once; a quicker one is served; a
- * stream of server-sent events outlasts it, being timed to its first byte only. The demo
- * applications answer {@code /slow?millis=N} N ms later and {@code /events?count&intervalMillis}
- * with events.
+ * stream of server-sent events and a WebSocket outlast it, being timed to their first byte only.
+ * The demo applications answer {@code /slow?millis=N} N ms later, {@code /events?count&intervalMillis}
+ * with events, and echo WebSocket messages on {@code /ws/echo}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class RequestTimeoutTests {
@@ -141,6 +143,22 @@ public abstract class RequestTimeoutTests {
 		assertThat(response.statusCode()).as(this.nginx.errorLog()).isEqualTo(200);
 		assertThat(elapsed).as("longer than the timeout").isGreaterThan(TIMEOUT_MILLIS);
 		assertThat(response.body()).contains("data:event 0 ", "data:event 1 ", "data:event 2 ");
+		assertThat(this.logLines).as("no timeout").isEmpty();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	public void webSocketOutlastsTheTimeout(Transport transport) throws Exception {
+		URI uri = URI.create(this.nginx.uri(transport, "/ws/echo").toString().replace("http:", "ws:"));
+		WebSocketRecorder recorder = new WebSocketRecorder();
+		WebSocket socket = this.client.newWebSocketBuilder().buildAsync(uri, recorder).get(10, TimeUnit.SECONDS);
+		socket.sendText("before", true).get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("text:echo: before");
+		Thread.sleep(TIMEOUT_MILLIS * 3 / 2);
+		socket.sendText("after", true).get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).as("the socket lives on past the timeout").isEqualTo("text:echo: after");
+		socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+		assertThat(recorder.next()).isEqualTo("close:" + WebSocket.NORMAL_CLOSURE);
 		assertThat(this.logLines).as("no timeout").isEmpty();
 	}
 
