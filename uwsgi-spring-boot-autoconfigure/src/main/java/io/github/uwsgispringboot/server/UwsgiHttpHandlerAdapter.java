@@ -44,18 +44,20 @@ final class UwsgiHttpHandlerAdapter implements HttpHandler {
 			return handling;
 		}
 		return handling.timeout(timer.expiry())
-			.onErrorResume(TimeoutException.class, (ex) -> timedOut(timer, response, ex));
+			.onErrorResume(TimeoutException.class, (ex) -> timedOut(timer, response, connection));
 	}
 
 	/**
 	 * The application's handling was cancelled by the request timeout: answer 504 if none of the
-	 * response was sent, else fail it, which cuts the connection as any failed response does.
+	 * response was sent, else close the connection, which cuts the response as a failed one is (a
+	 * reset over TCP, see {@code UwsgiServerCodec}), without a second log line.
 	 */
-	private static Mono<Void> timedOut(UwsgiRequestTimer timer, ServerHttpResponse response, TimeoutException ex) {
+	private static Mono<Void> timedOut(UwsgiRequestTimer timer, ServerHttpResponse response, Connection connection) {
 		boolean started = response.isCommitted();
 		timer.timedOut(started);
 		if (started) {
-			return Mono.error(ex);
+			connection.channel().close();
+			return Mono.empty();
 		}
 		response.getHeaders().clear();
 		response.getCookies().clear();

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,6 +41,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
@@ -75,6 +78,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is logged once, with the thread's stack on Tomcat, and counted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
 class BothServersRequestTimeoutTests {
 
 	private static final Duration TIMEOUT = Duration.ofMillis(500);
@@ -238,7 +242,7 @@ class BothServersRequestTimeoutTests {
 
 	@ParameterizedTest
 	@EnumSource(Transport.class)
-	void startedResponseIsCutAtItsDeadline(Transport transport) throws Exception {
+	void startedResponseIsCutAtItsDeadline(Transport transport, CapturedOutput output) throws Exception {
 		for (Server server : List.of(this.netty, this.tomcat)) {
 			reset();
 			String as = server.name() + " over " + transport;
@@ -256,6 +260,9 @@ class BothServersRequestTimeoutTests {
 							+ "; its response had started: the connection is cut"));
 			assertThat(server.timedOut(transport)).as(as + ": counted").isEqualTo(timedOut + 1);
 		}
+		assertThat(output.getAll()).as("no other log line than the timeout's")
+			.doesNotContain(" ERROR ")
+			.doesNotContain("Exception");
 	}
 
 	@ParameterizedTest
