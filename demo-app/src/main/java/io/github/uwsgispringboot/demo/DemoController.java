@@ -37,6 +37,7 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.codec.multipart.FilePart;
 import org.springframework.http.codec.multipart.Part;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -87,6 +88,7 @@ public class DemoController {
 				<li><a href="events">/events</a>: server-sent events, one a second</li>
 				<li><a href="download/bytes">/download/bytes</a>, <a href="download/stream">/download/stream</a>,
 				<a href="download/file">/download/file</a>: 5 MiB as byte[], as a Flux, as a file</li>
+				<li><a href="download/fails-midway">/download/fails-midway</a>: 256 KiB of the download, then an error</li>
 				<li><a href="error-demo">/error-demo</a>: an exception, handled by Spring Boot</li>
 				<li><a href="secure/hello">/secure/hello</a>: Spring Security form login (user demo, password demo)</li>
 				</ul>
@@ -297,6 +299,31 @@ public class DemoController {
 		return Flux.range(0, DemoContent.DOWNLOAD_SIZE / CHUNK_SIZE)
 			.map((chunk) -> DefaultDataBufferFactory.sharedInstance
 				.wrap(DemoContent.bytes((long) chunk * CHUNK_SIZE, CHUNK_SIZE)));
+	}
+
+	/**
+	 * Stream the first {@value DemoContent#BYTES_BEFORE_FAILURE} bytes of the download, each chunk
+	 * flushed, then fail: a response that breaks part-way. {@code contentLength=true} declares the
+	 * whole download's Content-Length first; {@code buffering=off} asks nginx not to buffer it
+	 * ({@code X-Accel-Buffering: no}).
+	 */
+	@GetMapping(path = "/download/fails-midway", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	public Mono<Void> downloadFailsMidway(ServerHttpResponse response,
+			@RequestParam(defaultValue = "false") boolean contentLength,
+			@RequestParam(defaultValue = "on") String buffering) {
+		if (contentLength) {
+			response.getHeaders().setContentLength(DemoContent.DOWNLOAD_SIZE);
+		}
+		if ("off".equals(buffering)) {
+			response.getHeaders().set("X-Accel-Buffering", "no");
+		}
+		Flux<Flux<DataBuffer>> chunks = Flux.range(0, DemoContent.BYTES_BEFORE_FAILURE / CHUNK_SIZE)
+			.map((chunk) -> Flux.just(DefaultDataBufferFactory.sharedInstance
+				.wrap(DemoContent.bytes((long) chunk * CHUNK_SIZE, CHUNK_SIZE))));
+		// a pause first, so that the proxy has read what was sent before the connection ends
+		Mono<Flux<DataBuffer>> failure = Mono.delay(Duration.ofMillis(300))
+			.then(Mono.error(new IllegalStateException("Failed part-way through the body, on purpose")));
+		return response.writeAndFlushWith(chunks.concatWith(failure));
 	}
 
 	@GetMapping(path = "/download/file", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)

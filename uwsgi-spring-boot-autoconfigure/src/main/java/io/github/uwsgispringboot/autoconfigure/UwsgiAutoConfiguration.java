@@ -59,7 +59,7 @@ public final class UwsgiAutoConfiguration {
 			ObjectProvider<UwsgiServerCustomizer> customizers, ConfigurableEnvironment environment) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
-			all.add(new UwsgiAccessLog());
+			all.add(new UwsgiAccessLog(properties.getAccessLog().getFormat()));
 		}
 		SslContext sslContext = UwsgiSslContexts.fromProperties(properties.getSsl(), sslBundles);
 		List<UwsgiServerCustomizer> allCustomizers = new ArrayList<>();

@@ -9,6 +9,8 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import io.github.uwsgispringboot.server.UwsgiAccessLog;
+
 /**
  * Configuration of the uwsgi listener.
  */
@@ -351,10 +353,18 @@ public class UwsgiProperties {
 	public static class AccessLog {
 
 		/**
-		 * Whether to log one line per uwsgi request (combined log format plus duration, client
-		 * address from REMOTE_ADDR) to the logger 'uwsgi.access'.
+		 * Whether to log one line per uwsgi request (client address from REMOTE_ADDR) to the
+		 * logger 'uwsgi.access', at INFO.
 		 */
 		private boolean enabled;
+
+		/**
+		 * Format of the lines: 'combined' (the combined log format plus the duration), 'json'
+		 * (one JSON object per line as the message, Elastic Common Schema field names) or
+		 * 'structured' (the same fields as key-value pairs of the log event, for Spring Boot's
+		 * structured logging, logging.structured.format.*, with the combined line as the message).
+		 */
+		private UwsgiAccessLog.Format format = UwsgiAccessLog.Format.COMBINED;
 
 		public boolean isEnabled() {
 			return this.enabled;
@@ -362,6 +372,14 @@ public class UwsgiProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public UwsgiAccessLog.Format getFormat() {
+			return this.format;
+		}
+
+		public void setFormat(UwsgiAccessLog.Format format) {
+			this.format = format;
 		}
 
 	}

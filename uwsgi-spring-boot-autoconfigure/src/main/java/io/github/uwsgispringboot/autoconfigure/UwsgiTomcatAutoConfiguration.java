@@ -50,7 +50,7 @@ public final class UwsgiTomcatAutoConfiguration {
 			ConfigurableEnvironment environment) {
 		List<UwsgiServerListener> all = new ArrayList<>(listeners.orderedStream().toList());
 		if (properties.getAccessLog().isEnabled()) {
-			all.add(new UwsgiAccessLog());
+			all.add(new UwsgiAccessLog(properties.getAccessLog().getFormat()));
 		}
 		UwsgiTomcatConnectors connectors = new UwsgiTomcatConnectors(properties, all,
 				UwsgiTomcatSsl.fromProperties(properties.getSsl(), sslBundles), context, environment,

@@ -2,10 +2,14 @@ package io.github.uwsgispringboot.autoconfigure;
 
 import java.time.Duration;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -21,6 +25,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import io.github.uwsgispringboot.actuate.UwsgiServerHealthIndicator;
 import io.github.uwsgispringboot.actuate.UwsgiServerMeters;
 import io.github.uwsgispringboot.protocol.UwsgiVars;
+import io.github.uwsgispringboot.server.UwsgiAccessLog;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiTestClient;
 
@@ -29,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link UwsgiMetricsAutoConfiguration}, {@link UwsgiHealthContributorAutoConfiguration}
- * and the {@code uwsgi.access-log.enabled} property.
+ * and the {@code uwsgi.access-log.*} properties.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class UwsgiActuatorAutoConfigurationTests {
@@ -100,6 +105,44 @@ class UwsgiActuatorAutoConfigurationTests {
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(output).contains("\"GET /logged HTTP/1.1\" 200 "));
 		});
+	}
+
+	@Test
+	void accessLogInJsonFormatWritesOneJsonObjectPerRequest(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("uwsgi.access-log.enabled=true", "uwsgi.access-log.format=json")
+			.run((context) -> {
+				UwsgiTestClient.exchange(context.getBean(UwsgiServer.class).tcpAddress(), get("/json-logged"), "");
+				await().atMost(Duration.ofSeconds(5))
+					.untilAsserted(() -> assertThat(output).containsPattern("\\{\"@timestamp\":\"[0-9T:.-]+Z\","
+							+ "\"client.address\":\"192.0.2.10\",\"http.request.method\":\"GET\","
+							+ "\"url.original\":\"/json-logged\",\"http.version\":\"1.1\","
+							+ "\"http.response.status_code\":200,\"http.response.body.bytes\":0,"
+							+ "\"http.request.body.bytes\":0,\"event.duration\":[0-9]+,\"network.transport\":\"tcp\"}"));
+			});
+	}
+
+	@Test
+	void accessLogInStructuredFormatGivesTheFieldsToTheLogEvent() {
+		Logger logger = (Logger) LoggerFactory.getLogger(UwsgiAccessLog.LOGGER_NAME);
+		ListAppender<ILoggingEvent> events = new ListAppender<>();
+		events.start();
+		logger.addAppender(events);
+		try {
+			this.contextRunner
+				.withPropertyValues("uwsgi.access-log.enabled=true", "uwsgi.access-log.format=structured")
+				.run((context) -> {
+					UwsgiTestClient.exchange(context.getBean(UwsgiServer.class).tcpAddress(), get("/kv-logged"), "");
+					await().atMost(Duration.ofSeconds(5)).until(() -> !events.list.isEmpty());
+				});
+		}
+		finally {
+			logger.detachAppender(events);
+		}
+		ILoggingEvent event = events.list.get(0);
+		assertThat(event.getFormattedMessage()).contains("\"GET /kv-logged HTTP/1.1\" 200 0 ");
+		assertThat(event.getKeyValuePairs()).extracting((pair) -> pair.key + "=" + pair.value)
+			.contains("client.address=192.0.2.10", "url.original=/kv-logged", "http.response.status_code=200",
+					"network.transport=tcp");
 	}
 
 	private static UwsgiVars get(String uri) {

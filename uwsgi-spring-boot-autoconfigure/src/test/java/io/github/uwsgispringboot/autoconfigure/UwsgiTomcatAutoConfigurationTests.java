@@ -226,6 +226,45 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void accessLogInJsonFormatCoversTheTomcatConnectors(CapturedOutput output) throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"uwsgi.access-log.enabled=true", "uwsgi.access-log.format=json")) {
+			UwsgiTestClient.exchange(uwsgiAddress(context), get("/hello"), "");
+			assertThat(output).containsPattern("\\{\"@timestamp\":\"[0-9T:.-]+Z\",\"http.request.method\":\"GET\","
+					+ "\"url.original\":\"/hello\",\"http.response.status_code\":200,\"http.response.body.bytes\":16,"
+					+ "\"http.request.body.bytes\":0,\"event.duration\":[0-9]+,\"network.transport\":\"tcp\"}");
+		}
+	}
+
+	@Test
+	void accessLogInStructuredFormatArrivesAsFieldsOfSpringBootsStructuredLog() throws Exception {
+		// a file, not the console: the structured console would stay for later tests in this JVM
+		Path log = this.temp.resolve("app.log");
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"uwsgi.access-log.enabled=true", "uwsgi.access-log.format=structured",
+				"logging.file.name=" + log, "logging.structured.format.file=ecs")) {
+			UwsgiTestClient.exchange(uwsgiAddress(context),
+					UwsgiVars.builder()
+						.add("REQUEST_METHOD", "GET")
+						.add("REQUEST_URI", "/hello")
+						.add("REMOTE_ADDR", "203.0.113.9")
+						.add("SERVER_PROTOCOL", "HTTP/1.1")
+						.build(),
+					"");
+			String line = Files.readAllLines(log)
+				.stream()
+				.filter((candidate) -> candidate.contains("\"logger\":\"uwsgi.access\""))
+				.findFirst()
+				.orElseThrow();
+			assertThat(line).contains("\"client\":{\"address\":\"203.0.113.9\"}")
+				.contains("\"url\":{\"original\":\"/hello\"}")
+				.contains("\"response\":{\"status_code\":200,\"body\":{\"bytes\":16}}")
+				.contains("\"network\":{\"transport\":\"tcp\"}")
+				.contains("\"message\":\"203.0.113.9 - - [");
+		}
+	}
+
+	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21, disabledReason = "virtual threads need Java 21")
 	void virtualThreadsServeTheUwsgiConnectorsWhenEnabled() throws Exception {
 		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.github.uwsgispringboot.e2e.EndToEnd.headers;
 import static io.github.uwsgispringboot.e2e.EndToEnd.randomBytes;
 import static io.github.uwsgispringboot.e2e.EndToEnd.readMap;
 import static io.github.uwsgispringboot.e2e.EndToEnd.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * A demo application behind a real nginx (the application's {@code nginx/}), reached over its uwsgi
@@ -40,7 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>{@code /request}: what the application sees of the request (scheme, client, context path,
  * headers, cookies), as JSON;
  * <li>{@code /vars}: the uwsgi vars and the custom var {@code DEMO_UPSTREAM}, as JSON;
- * <li>{@code /upload}: each part of a multipart upload, its length and SHA-256, as JSON.
+ * <li>{@code /upload}: each part of a multipart upload, its length and SHA-256, as JSON;
+ * <li>{@code /download/fails-midway}: the first {@link #BYTES_BEFORE_FAILURE} bytes of the
+ * download, then an exception; with {@code ?contentLength=true} after a Content-Length of the whole
+ * download, with {@code ?buffering=off} with {@code X-Accel-Buffering: no}.
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,6 +57,11 @@ public abstract class NginxTests extends ProxiedApplicationTests {
 	 * at once; a loaded machine may bunch two parts by a few hundred milliseconds.
 	 */
 	protected static final long MIN_GAP_MILLIS = 200;
+
+	/**
+	 * Bytes of the download that {@code /download/fails-midway} sends before it fails.
+	 */
+	protected static final int BYTES_BEFORE_FAILURE = 256 * 1024;
 
 	private Nginx nginx;
 
@@ -276,6 +287,75 @@ public abstract class NginxTests extends ProxiedApplicationTests {
 				.forEach((line) -> arrivals.add(Duration.ofNanos(System.nanoTime() - start).toMillis()));
 		}
 		return arrivals;
+	}
+
+	/**
+	 * A response that fails part-way, streamed without a length, over TCP: the server resets the
+	 * connection, nginx logs the reset and ends the client's chunked reply without its last chunk,
+	 * so the client sees an incomplete response, buffered or not.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "on", "off" })
+	public void streamThatFailsPartWayIsCutShortOverTcp(String buffering) throws Exception {
+		try (Nginx own = Nginx.start(uwsgiSocket(), uwsgiPort())) {
+			HttpRequest request = get(own.uri(Transport.TCP, "/download/fails-midway?buffering=" + buffering));
+			assertThatIOException().as(own.errorLog())
+				.isThrownBy(() -> this.client.send(request, BodyHandlers.ofByteArray()));
+			awaitErrorLog(own, "(104: Connection reset by peer) while reading upstream");
+		}
+	}
+
+	/**
+	 * The same failure over a unix socket: what nothing on the server's side can change (see
+	 * docs/protocol.md, "A response that fails part-way"). A unix socket cannot be reset; nginx
+	 * reads the end of the data, takes it for the end of the response, logs nothing and ends the
+	 * chunked reply normally, so the client gets a 200 with a truncated body that looks complete,
+	 * buffered or not. This test pins that down: if it fails, nginx or the kernel changed.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "on", "off" })
+	public void streamThatFailsPartWayLooksCompleteOverAUnixSocket(String buffering) throws Exception {
+		try (Nginx own = Nginx.start(uwsgiSocket(), uwsgiPort())) {
+			HttpResponse<byte[]> response = this.client.send(
+					get(own.uri(Transport.UNIX_SOCKET, "/download/fails-midway?buffering=" + buffering)),
+					BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.headers().firstValue("Content-Length")).isEmpty();
+			assertThat(response.body()).hasSize(BYTES_BEFORE_FAILURE);
+			assertThat(Arrays.equals(response.body(), Arrays.copyOf(expectedDownload(), BYTES_BEFORE_FAILURE)))
+				.isTrue();
+			assertThat(own.errorLog()).doesNotContain("upstream prematurely").doesNotContain("reset by peer");
+		}
+	}
+
+	/**
+	 * The same failure with a Content-Length declared up front: nginx sees the body end short on
+	 * either transport ("upstream prematurely closed connection" over a unix socket) and the client
+	 * sees fewer bytes than announced.
+	 */
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	public void failedResponseWithAContentLengthIsCutShortOnBothTransports(Transport transport) throws Exception {
+		try (Nginx own = Nginx.start(uwsgiSocket(), uwsgiPort())) {
+			HttpRequest request = get(own.uri(transport, "/download/fails-midway?contentLength=true"));
+			assertThatIOException().as(own.errorLog())
+				.isThrownBy(() -> this.client.send(request, BodyHandlers.ofByteArray()));
+			awaitErrorLog(own, (transport == Transport.UNIX_SOCKET) ? "upstream prematurely closed connection"
+					: "(104: Connection reset by peer) while reading upstream");
+		}
+	}
+
+	private HttpRequest get(URI uri) {
+		return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build();
+	}
+
+	/** nginx writes its error log line as it finalizes the request, maybe after the client saw the end. */
+	private static void awaitErrorLog(Nginx nginx, String line) throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (!nginx.errorLog().contains(line) && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(nginx.errorLog()).contains(line);
 	}
 
 	/**

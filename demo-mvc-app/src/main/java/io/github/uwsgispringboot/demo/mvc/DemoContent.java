@@ -9,6 +9,9 @@ public final class DemoContent {
 	/** Size of the downloads: 5 MiB. */
 	public static final int DOWNLOAD_SIZE = 5 * 1024 * 1024;
 
+	/** Bytes of the download {@code /download/fails-midway} sends before it fails: 256 KiB. */
+	public static final int BYTES_BEFORE_FAILURE = 256 * 1024;
+
 	private DemoContent() {
 	}
 

@@ -88,6 +88,7 @@ public class DemoController {
 				<li><a href="stream/deferred">/stream/deferred</a>: an answer half a second later (DeferredResult)</li>
 				<li><a href="download/bytes">/download/bytes</a>, <a href="download/stream">/download/stream</a>,
 				<a href="download/file">/download/file</a>: 5 MiB as byte[], as a StreamingResponseBody, as a file</li>
+				<li><a href="download/fails-midway">/download/fails-midway</a>: 256 KiB of the download, then an error</li>
 				<li><a href="error-demo">/error-demo</a>: an exception, handled by Spring Boot</li>
 				<li><a href="secure/hello">/secure/hello</a>: Spring Security form login (user demo, password demo)</li>
 				</ul>
@@ -304,6 +305,39 @@ public class DemoController {
 			for (int chunk = 0; chunk < DemoContent.DOWNLOAD_SIZE / CHUNK_SIZE; chunk++) {
 				out.write(DemoContent.bytes((long) chunk * CHUNK_SIZE, CHUNK_SIZE));
 			}
+		});
+	}
+
+	/**
+	 * Stream the first {@value DemoContent#BYTES_BEFORE_FAILURE} bytes of the download, each chunk
+	 * flushed, then fail: a response that breaks part-way. {@code contentLength=true} declares the
+	 * whole download's Content-Length first; {@code buffering=off} asks nginx not to buffer it
+	 * ({@code X-Accel-Buffering: no}).
+	 */
+	@GetMapping("/download/fails-midway")
+	public ResponseEntity<StreamingResponseBody> downloadFailsMidway(
+			@RequestParam(defaultValue = "false") boolean contentLength,
+			@RequestParam(defaultValue = "on") String buffering) {
+		ResponseEntity.BodyBuilder response = ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM);
+		if (contentLength) {
+			response.contentLength(DemoContent.DOWNLOAD_SIZE);
+		}
+		if ("off".equals(buffering)) {
+			response.header("X-Accel-Buffering", "no");
+		}
+		return response.body((out) -> {
+			for (int chunk = 0; chunk < DemoContent.BYTES_BEFORE_FAILURE / CHUNK_SIZE; chunk++) {
+				out.write(DemoContent.bytes((long) chunk * CHUNK_SIZE, CHUNK_SIZE));
+				out.flush();
+			}
+			// a pause first, so that the proxy has read what was sent before the connection ends
+			try {
+				Thread.sleep(300);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			throw new IllegalStateException("Failed part-way through the body, on purpose");
 		});
 	}
 
