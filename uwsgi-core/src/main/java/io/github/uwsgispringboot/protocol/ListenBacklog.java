@@ -1,5 +1,6 @@
 package io.github.uwsgispringboot.protocol;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -38,8 +39,11 @@ public final class ListenBacklog {
 	}
 
 	static int somaxconn(Path file) {
-		try {
-			return Integer.parseInt(Files.readString(file).trim());
+		// read by line: Files.readString trusts the size /proc reports, 0, and returns "4" of
+		// "4096" on JDK 17
+		try (BufferedReader reader = Files.newBufferedReader(file)) {
+			String line = reader.readLine();
+			return (line != null) ? Integer.parseInt(line.trim()) : -1;
 		}
 		catch (IOException | NumberFormatException ex) {
 			return -1;

@@ -67,7 +67,7 @@ final class ProcNetSockets {
 				while ((line = lines.readLine()) != null) {
 					TcpSocket socket = TcpSocket.parse(line);
 					if (socket.isListening() && socket.port() == address.getPort()
-							&& socket.address().equals(address.getAddress())) {
+							&& sameAddress(socket.address(), address.getAddress())) {
 						candidates.add(socket.inode());
 					}
 				}
@@ -120,6 +120,14 @@ final class ProcNetSockets {
 			}
 		}
 		return ownedOf(candidates);
+	}
+
+	/**
+	 * Whether a listener's address is the one asked for: the JDK binds the IPv4 any-address as
+	 * the IPv6 one ({@code ::}) on a dual-stack socket.
+	 */
+	private static boolean sameAddress(InetAddress listening, InetAddress bound) {
+		return listening.equals(bound) || (listening.isAnyLocalAddress() && bound.isAnyLocalAddress());
 	}
 
 	/** The first of {@code inodes} one of this process's descriptors is, or -1. */
