@@ -177,7 +177,8 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 	}
 
 	/**
-	 * Start reading the listeners' accept queues, and tell the listeners which can be read.
+	 * Start reading the listeners' accept queues, and tell the listeners which can be read. Called
+	 * by {@link #start()}, holding this server's lock.
 	 * @param limit the queue limit of the listeners bound here, -1 for inherited sockets: their
 	 * service manager chose theirs
 	 */
@@ -202,9 +203,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 			watched.add(ListenQueueMonitor.Listener.unix(unix, backlogSetting));
 		}
 		ListenQueueMonitor monitor = ListenQueueMonitor.start(watched);
-		synchronized (this) {
-			this.listenQueues = monitor;
-		}
+		this.listenQueues = monitor;
 		for (String transport : monitor.transports()) {
 			for (UwsgiServerListener listener : this.listeners) {
 				listener.listenQueueWatched(transport, () -> monitor.latest(transport));
