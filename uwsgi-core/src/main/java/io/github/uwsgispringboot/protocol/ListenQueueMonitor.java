@@ -23,9 +23,9 @@ import java.util.function.LongSupplier;
  * <table>
  * <caption>How each queue is read</caption>
  * <tr><th>Transport</th><th>Source</th><th>Every</th><th>Cost of a read</th></tr>
- * <tr><td>tcp</td><td>{@code /proc/self/net/tcp} and {@code tcp6}, up to the listener's line (the
- * kernel lists listeners first); the limit is the backlog the server asked for, capped by
- * {@code net.core.somaxconn}</td><td>{@value #TCP_READ_SECONDS} s</td><td>1 to 4 ms of CPU, most of
+ * <tr><td>tcp</td><td>{@code /proc/self/net/tcp} or {@code tcp6}, the one that lists the listener,
+ * up to the listener's line (the kernel lists listeners first); the limit is the backlog the server asked for, capped by
+ * {@code net.core.somaxconn}</td><td>{@value #TCP_READ_SECONDS} s</td><td>1 to 5 ms, most of
  * it the kernel walking its listening hash table</td></tr>
  * <tr><td>unix</td><td>{@code ss -x -l -n src PATH} from iproute2 (netlink {@code sock_diag}, which
  * the JDK cannot open): length and limit</td><td>{@value #UNIX_READ_SECONDS} s</td><td>a process
@@ -117,14 +117,14 @@ public final class ListenQueueMonitor implements AutoCloseable {
 
 	private static QueueReader reader(Listener listener, ProcNetSockets sockets, SsUnixQueues ss) throws IOException {
 		if (listener.transport().equals(UwsgiExchange.TCP)) {
-			long inode = sockets.tcpListener(listener.tcpAddress());
-			if (inode < 0) {
+			ProcNetSockets.TcpListener socket = sockets.tcpListener(listener.tcpAddress());
+			if (socket == null) {
 				throw new Unreadable("no listening socket of this process is bound to "
 						+ listener.tcpAddress().getAddress().getHostAddress() + ":" + listener.tcpAddress().getPort()
 						+ " in /proc/self/net/tcp or tcp6");
 			}
 			return () -> {
-				int length = sockets.tcpAcceptQueue(inode);
+				int length = sockets.acceptQueue(socket);
 				return (length >= 0)
 						? new ListenQueue(listener.name(), UwsgiExchange.TCP, length, listener.limit()) : null;
 			};

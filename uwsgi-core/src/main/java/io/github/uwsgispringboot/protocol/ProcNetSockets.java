@@ -52,50 +52,64 @@ final class ProcNetSockets {
 	}
 
 	/**
-	 * Return the inode of this process's TCP listener bound to {@code address}.
+	 * Return this process's TCP listener bound to {@code address}.
 	 * @param address the bound address and port (an IPv4 address matches its IPv4-mapped form
 	 * on an IPv6 socket)
-	 * @return the inode, or -1 when this process has no such listener
+	 * @return the listener, or {@code null} when this process has no such listener
 	 * @throws IOException when {@code /proc} cannot be read
 	 */
-	long tcpListener(InetSocketAddress address) throws IOException {
-		List<Long> candidates = new ArrayList<>();
+	TcpListener tcpListener(InetSocketAddress address) throws IOException {
+		Set<Long> owned = null;
 		for (String table : new String[] { "tcp", "tcp6" }) {
-			try (BufferedReader lines = Files.newBufferedReader(this.procNet.resolve(table))) {
-				lines.readLine();
-				String line;
-				while ((line = lines.readLine()) != null) {
-					TcpSocket socket = TcpSocket.parse(line);
-					if (socket.isListening() && socket.port() == address.getPort()
-							&& sameAddress(socket.address(), address.getAddress())) {
-						candidates.add(socket.inode());
+			for (TcpSocket socket : listeners(table, -1)) {
+				if (socket.port() == address.getPort() && sameAddress(socket.address(), address.getAddress())) {
+					owned = (owned != null) ? owned : socketInodes();
+					if (owned.contains(socket.inode())) {
+						return new TcpListener(table, socket.inode());
 					}
 				}
 			}
 		}
-		return ownedOf(candidates);
+		return null;
 	}
 
 	/**
-	 * Return the length of the accept queue of a TCP listener, reading until its line.
-	 * @param inode the listener's inode
+	 * Return the length of the accept queue of a TCP listener.
+	 * @param listener the listener
 	 * @return the connections waiting, or -1 when the listener is gone
 	 * @throws IOException when {@code /proc} cannot be read
 	 */
-	int tcpAcceptQueue(long inode) throws IOException {
-		for (String table : new String[] { "tcp6", "tcp" }) {
-			try (BufferedReader lines = Files.newBufferedReader(this.procNet.resolve(table))) {
-				lines.readLine();
-				String line;
-				while ((line = lines.readLine()) != null) {
-					TcpSocket socket = TcpSocket.parse(line);
-					if (socket.inode() == inode && socket.isListening()) {
-						return socket.receiveQueue();
-					}
+	int acceptQueue(TcpListener listener) throws IOException {
+		List<TcpSocket> found = listeners(listener.table(), listener.inode());
+		return found.isEmpty() ? -1 : found.get(found.size() - 1).receiveQueue();
+	}
+
+	/**
+	 * Read the listeners of a table. The kernel lists a table's listeners before its other sockets
+	 * (its listening hash, then the established one), so reading stops at the first other socket:
+	 * the cost stays that of the listeners, however many connections the table holds (the whole
+	 * table of a busy machine, tens of thousands of lines, takes tens of milliseconds to read).
+	 * @param table {@code tcp} or {@code tcp6}
+	 * @param inode the listener to stop at, or -1 to read them all
+	 * @return the listeners read, ending with the one of {@code inode} when it was found
+	 */
+	private List<TcpSocket> listeners(String table, long inode) throws IOException {
+		List<TcpSocket> listeners = new ArrayList<>();
+		try (BufferedReader lines = Files.newBufferedReader(this.procNet.resolve(table))) {
+			lines.readLine();
+			String line;
+			while ((line = lines.readLine()) != null) {
+				TcpSocket socket = TcpSocket.parse(line);
+				if (!socket.isListening()) {
+					break;
+				}
+				listeners.add(socket);
+				if (socket.inode() == inode) {
+					return listeners;
 				}
 			}
 		}
-		return -1;
+		return (inode < 0) ? listeners : List.of();
 	}
 
 	/**
@@ -162,6 +176,15 @@ final class ProcNetSockets {
 			}
 		}
 		return inodes;
+	}
+
+	/**
+	 * A TCP listener of this process.
+	 *
+	 * @param table the table it is listed in, {@code tcp} or {@code tcp6}
+	 * @param inode its socket's inode
+	 */
+	record TcpListener(String table, long inode) {
 	}
 
 	/**

@@ -216,12 +216,12 @@ class ListenQueueMonitorTests {
 
 	private static void awaitTcpQueue(InetSocketAddress bound, int length) throws Exception {
 		ProcNetSockets sockets = new ProcNetSockets(ProcNetSockets.PROC_NET, ProcNetSockets.FDS);
-		long inode = sockets.tcpListener(bound);
+		ProcNetSockets.TcpListener listener = sockets.tcpListener(bound);
 		long deadline = System.nanoTime() + 5_000_000_000L;
-		while (sockets.tcpAcceptQueue(inode) < length && System.nanoTime() < deadline) {
+		while (sockets.acceptQueue(listener) < length && System.nanoTime() < deadline) {
 			Thread.sleep(20);
 		}
-		assertThat(sockets.tcpAcceptQueue(inode)).as("connections queued").isEqualTo(length);
+		assertThat(sockets.acceptQueue(listener)).as("connections queued").isEqualTo(length);
 	}
 
 }

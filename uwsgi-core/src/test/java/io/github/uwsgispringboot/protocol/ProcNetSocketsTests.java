@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -48,12 +49,12 @@ class ProcNetSocketsTests {
 		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
 		InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
 		connect(bound, 3);
-		long inode = this.sockets.tcpListener(bound);
-		assertThat(inode).isPositive();
-		assertThat(this.sockets.socketInodes()).contains(inode);
-		assertThat(this.sockets.tcpAcceptQueue(inode)).isEqualTo(3);
+		ProcNetSockets.TcpListener found = this.sockets.tcpListener(bound);
+		assertThat(found.inode()).isPositive();
+		assertThat(this.sockets.socketInodes()).contains(found.inode());
+		assertThat(this.sockets.acceptQueue(found)).isEqualTo(3);
 		this.opened.add(listener.accept());
-		assertThat(this.sockets.tcpAcceptQueue(inode)).isEqualTo(2);
+		assertThat(this.sockets.acceptQueue(found)).isEqualTo(2);
 	}
 
 	@Test
@@ -69,26 +70,29 @@ class ProcNetSocketsTests {
 		}
 		InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
 		connect(bound, 1);
-		long inode = this.sockets.tcpListener(bound);
-		assertThat(inode).isPositive();
-		assertThat(this.sockets.tcpAcceptQueue(inode)).isEqualTo(1);
+		ProcNetSockets.TcpListener found = this.sockets.tcpListener(bound);
+		assertThat(found.table()).isEqualTo("tcp6");
+		assertThat(this.sockets.acceptQueue(found)).isEqualTo(1);
 	}
 
 	@Test
-	void anotherPortOrAClosedListenerIsNotFound() throws Exception {
+	void listenerOfAnotherAddressOrAClosedOneIsNotFound() throws Exception {
 		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
 		InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
-		long inode = this.sockets.tcpListener(bound);
+		ProcNetSockets.TcpListener found = this.sockets.tcpListener(bound);
+		assertThat(this.sockets.tcpListener(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), bound.getPort())))
+			.as("same port, another address")
+			.isNull();
 		listener.close();
-		assertThat(this.sockets.tcpListener(bound)).isEqualTo(-1);
-		assertThat(this.sockets.tcpAcceptQueue(inode)).isEqualTo(-1);
+		assertThat(this.sockets.tcpListener(bound)).isNull();
+		assertThat(this.sockets.acceptQueue(found)).isEqualTo(-1);
 	}
 
 	@Test
 	void lineOfThisProcessesListenerParsesToItsAddressPortStateAndInode() throws Exception {
 		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
 		InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
-		long inode = this.sockets.tcpListener(bound);
+		long inode = this.sockets.tcpListener(bound).inode();
 		String line = linesOf("tcp", "tcp6").stream()
 			.filter((candidate) -> candidate.trim().split("\\s+")[9].equals(Long.toString(inode)))
 			.findFirst()
@@ -98,6 +102,28 @@ class ProcNetSocketsTests {
 		assertThat(socket.port()).isEqualTo(bound.getPort());
 		assertThat(socket.isListening()).isTrue();
 		assertThat(socket.receiveQueue()).isZero();
+	}
+
+	@Test
+	void kernelListsListenersBeforeOtherSockets() throws Exception {
+		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
+		connect(listener.getLocalAddress(), 2);
+		this.opened.add(listener.accept());
+		String ours = this.sockets.tcpListener((InetSocketAddress) listener.getLocalAddress()).table();
+		for (String table : new String[] { "tcp", "tcp6" }) {
+			List<String> states = linesOf(table).stream()
+				.map((line) -> ProcNetSockets.TcpSocket.parse(line).state())
+				.toList();
+			int firstOther = IntStream.range(0, states.size())
+				.filter((i) -> !"0A".equals(states.get(i)))
+				.findFirst()
+				.orElse(states.size());
+			assertThat(states.lastIndexOf("0A")).as("last listener of " + table + " before its first other socket")
+				.isLessThan(firstOther);
+			if (table.equals(ours)) {
+				assertThat(states).as("our listener and its connections in " + table).contains("0A", "01");
+			}
+		}
 	}
 
 	@Test
