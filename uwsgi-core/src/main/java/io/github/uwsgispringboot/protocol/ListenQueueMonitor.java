@@ -116,6 +116,10 @@ public final class ListenQueueMonitor implements AutoCloseable {
 	}
 
 	private static QueueReader reader(Listener listener, ProcNetSockets sockets, SsUnixQueues ss) throws IOException {
+		if (!sockets.isReadable()) {
+			throw new Unreadable("the kernel's socket tables are not readable at " + ProcNetSockets.PROC_NET
+					+ " (not Linux, or no /proc)");
+		}
 		if (listener.transport().equals(UwsgiExchange.TCP)) {
 			ProcNetSockets.TcpListener socket = sockets.tcpListener(listener.tcpAddress());
 			if (socket == null) {

@@ -52,6 +52,14 @@ final class ProcNetSockets {
 	}
 
 	/**
+	 * Return whether the socket tables can be read: Linux, with {@code /proc} mounted.
+	 * @return {@code true} when they can
+	 */
+	boolean isReadable() {
+		return Files.isReadable(this.procNet.resolve("tcp"));
+	}
+
+	/**
 	 * Return this process's TCP listener bound to {@code address}.
 	 * @param address the bound address and port (an IPv4 address matches its IPv4-mapped form
 	 * on an IPv6 socket)

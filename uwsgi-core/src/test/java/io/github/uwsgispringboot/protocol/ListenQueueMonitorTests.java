@@ -146,6 +146,17 @@ class ListenQueueMonitorTests {
 	}
 
 	@Test
+	void withoutProcNothingIsWatchedAndOneLineSaysWhy() throws Exception {
+		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2);
+		ListenQueueMonitor monitor = ListenQueueMonitor.start(
+				List.of(ListenQueueMonitor.Listener.tcp((InetSocketAddress) listener.getLocalAddress(), 2, "x")),
+				new ProcNetSockets(this.temp.resolve("no-proc"), this.temp), SsUnixQueues.find(), System::nanoTime);
+		this.opened.add(monitor);
+		assertThat(monitor.transports()).isEmpty();
+		assertThat(messages(Level.INFO)).singleElement().asString().contains("not Linux, or no /proc");
+	}
+
+	@Test
 	void listenerOfAnotherAddressIsNotWatchedAndSaysWhy() throws Exception {
 		ServerSocketChannel listener = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2);
 		int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
