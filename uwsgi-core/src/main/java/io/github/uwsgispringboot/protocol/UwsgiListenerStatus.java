@@ -2,6 +2,7 @@ package io.github.uwsgispringboot.protocol;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where a uwsgi server listens, whichever server it is: health checks, start-up events and log
@@ -26,5 +27,14 @@ public interface UwsgiListenerStatus {
 	 * @return the path, or {@code null} without a unix socket listener
 	 */
 	Path unixSocketPath();
+
+	/**
+	 * Return the accept queues of the listeners, as last read from the kernel (see
+	 * {@link ListenQueueMonitor}).
+	 * @return the queues, TCP first; empty when none can be read or the server is stopped
+	 */
+	default List<ListenQueue> listenQueues() {
+		return List.of();
+	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.uwsgispringboot.protocol;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Told what happens on the connections of a uwsgi server, the Netty server or the Tomcat connector
@@ -47,6 +48,16 @@ public interface UwsgiServerListener {
 	}
 
 	/**
+	 * The server reads the accept queue of its listener of a transport, and goes on reading it
+	 * while it listens (see {@link ListenQueueMonitor}). Told once per start, for each transport
+	 * whose queue can be read.
+	 * @param transport {@code tcp} or {@code unix}
+	 * @param queue what was read last, {@code null} once the server has stopped or when a read failed
+	 */
+	default void listenQueueWatched(String transport, Supplier<ListenQueue> queue) {
+	}
+
+	/**
 	 * Return a listener that tells each of {@code listeners}, in order.
 	 * @param listeners the listeners
 	 * @return one listener for all of them
@@ -78,6 +89,11 @@ public interface UwsgiServerListener {
 			@Override
 			public void requestTimedOut(String transport) {
 				all.forEach((listener) -> listener.requestTimedOut(transport));
+			}
+
+			@Override
+			public void listenQueueWatched(String transport, Supplier<ListenQueue> queue) {
+				all.forEach((listener) -> listener.listenQueueWatched(transport, queue));
 			}
 
 		};

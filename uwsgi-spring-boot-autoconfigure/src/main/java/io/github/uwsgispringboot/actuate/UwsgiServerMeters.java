@@ -3,12 +3,17 @@ package io.github.uwsgispringboot.actuate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.github.uwsgispringboot.protocol.ListenQueue;
+import io.github.uwsgispringboot.protocol.ListenQueueMonitor;
 import io.github.uwsgispringboot.protocol.UwsgiProtocolException;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
@@ -26,7 +31,12 @@ import io.github.uwsgispringboot.protocol.UwsgiServerListener;
  * <tr><td>{@value #BYTES_RECEIVED}</td><td>counter (bytes of request bodies)</td><td>transport</td></tr>
  * <tr><td>{@value #BYTES_SENT}</td><td>counter (bytes of response bodies)</td><td>transport</td></tr>
  * <tr><td>{@value #PACKETS_REJECTED}</td><td>counter</td><td>transport, reason</td></tr>
+ * <tr><td>{@value #LISTEN_QUEUE}</td><td>gauge (connections)</td><td>transport</td></tr>
+ * <tr><td>{@value #LISTEN_QUEUE_LIMIT}</td><td>gauge (connections)</td><td>transport</td></tr>
  * </table>
+ * The listen queue gauges are registered for a transport once the server can read its queue from
+ * the kernel (see {@link ListenQueueMonitor}), and read what it read last: no value (NaN) while
+ * the server is stopped.
  */
 public class UwsgiServerMeters implements UwsgiServerListener {
 
@@ -48,7 +58,16 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	/** Counter of requests cancelled by the request timeout ({@code uwsgi.request-timeout}). */
 	public static final String REQUESTS_TIMED_OUT = "uwsgi.server.requests.timeout";
 
+	/** Connections waiting in the kernel's accept queue of the listener, not yet accepted. */
+	public static final String LISTEN_QUEUE = "uwsgi.server.listen.queue";
+
+	/** The backlog the kernel keeps the listener's accept queue to. */
+	public static final String LISTEN_QUEUE_LIMIT = "uwsgi.server.listen.queue.limit";
+
 	private final MeterRegistry registry;
+
+	/** What each transport's listen queue gauges read: the queue of the server that started last. */
+	private final Map<String, AtomicReference<Supplier<ListenQueue>>> listenQueues = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> activeConnections;
 
@@ -97,6 +116,27 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	@Override
 	public void requestTimedOut(String transport) {
 		this.transports.get(transport).timedOut.increment();
+	}
+
+	@Override
+	public void listenQueueWatched(String transport, Supplier<ListenQueue> queue) {
+		this.listenQueues.computeIfAbsent(transport, (name) -> {
+			AtomicReference<Supplier<ListenQueue>> source = new AtomicReference<>();
+			listenQueueGauge(LISTEN_QUEUE, "connections waiting in the uwsgi listener's accept queue", name, source,
+					ListenQueue::length);
+			listenQueueGauge(LISTEN_QUEUE_LIMIT, "the backlog the kernel keeps the uwsgi listener's accept queue to",
+					name, source, ListenQueue::limit);
+			return source;
+		}).set(queue);
+	}
+
+	private void listenQueueGauge(String name, String description, String transport,
+			AtomicReference<Supplier<ListenQueue>> source, ToIntFunction<ListenQueue> value) {
+		Gauge.builder(name, source, (reference) -> {
+			Supplier<ListenQueue> supplier = reference.get();
+			ListenQueue queue = (supplier != null) ? supplier.get() : null;
+			return (queue != null) ? value.applyAsInt(queue) : Double.NaN;
+		}).description(description).baseUnit("connections").tag("transport", transport).register(this.registry);
 	}
 
 	@Override

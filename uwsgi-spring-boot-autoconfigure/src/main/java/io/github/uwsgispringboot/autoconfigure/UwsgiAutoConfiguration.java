@@ -97,7 +97,8 @@ public final class UwsgiAutoConfiguration {
 		return new UwsgiServerOptions(properties.getAddress(), properties.getPort(), unixSocket.getPath(),
 				UwsgiListenerSettings.permissions(unixSocket.getPermissions()), UwsgiListenerSettings.limits(properties),
 				properties.getLingerTimeout(), sslContext, accessPolicy, properties.getMaxConnections(), inherited,
-				UwsgiListenerSettings.mayListenUnprotected(properties, accessPolicy, sslContext != null));
+				UwsgiListenerSettings.mayListenUnprotected(properties, accessPolicy, sslContext != null),
+				properties.getBacklog());
 	}
 
 	/**

@@ -16,6 +16,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
@@ -37,6 +38,10 @@ final class UwsgiListenerSettings {
 	private static final Log logger = LogFactory.getLog(UwsgiListenerSettings.class);
 
 	private static final Duration DEFAULT_SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final String BACKLOG = "uwsgi.backlog";
+
+	private static final String TOMCAT_ACCEPT_COUNT = "server.tomcat.accept-count";
 
 	/** The property source Spring Boot keeps {@code local.server.port} in. */
 	private static final String PORTS_PROPERTY_SOURCE = "server.ports";
@@ -144,6 +149,36 @@ final class UwsgiListenerSettings {
 					+ "client. Set uwsgi.allowed-clients, uwsgi.shared-secret.value or uwsgi.ssl.client-auth=need, "
 					+ "bind to loopback (uwsgi.address), or accept the risk with uwsgi.allow-unprotected=true.", null);
 		}
+	}
+
+	/**
+	 * Return the listen backlog of the Tomcat connectors: {@code uwsgi.backlog} when it is set,
+	 * else {@code server.tomcat.accept-count} when that is set (it sized the uwsgi connectors'
+	 * queue before {@code uwsgi.backlog} existed), else {@code uwsgi.backlog}'s default, the Netty
+	 * server's.
+	 * @throws IllegalArgumentException when the backlog is not positive
+	 */
+	static Backlog tomcatBacklog(UwsgiProperties properties, Environment environment) {
+		Binder binder = Binder.get(environment);
+		Integer acceptCount = binder.bind(TOMCAT_ACCEPT_COUNT, Integer.class).orElse(null);
+		Backlog backlog = (acceptCount != null && !binder.bind(BACKLOG, Integer.class).isBound())
+				? new Backlog(TOMCAT_ACCEPT_COUNT, acceptCount) : new Backlog(BACKLOG, properties.getBacklog());
+		if (backlog.value() < 1) {
+			throw new IllegalArgumentException(backlog + " must be positive");
+		}
+		return backlog;
+	}
+
+	/**
+	 * A listen backlog and the property that set it.
+	 */
+	record Backlog(String property, int value) {
+
+		@Override
+		public String toString() {
+			return this.property + "=" + this.value;
+		}
+
 	}
 
 	/**

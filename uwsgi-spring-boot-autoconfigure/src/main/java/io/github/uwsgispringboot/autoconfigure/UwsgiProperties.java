@@ -65,6 +65,13 @@ public class UwsgiProperties {
 	private int maxConnections = 10000;
 
 	/**
+	 * Listen backlog of the uwsgi listeners, TCP and unix socket: how many connections the kernel
+	 * queues for the server to accept. Capped by the kernel's net.core.somaxconn (logged). On Tomcat
+	 * it wins over server.tomcat.accept-count, which applies when this is not set.
+	 */
+	private int backlog = 1024;
+
+	/**
 	 * Longest pause in a request body while the application waits for more of it. 0 for none.
 	 * Past it the connection is closed.
 	 */
@@ -171,6 +178,14 @@ public class UwsgiProperties {
 
 	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
+	}
+
+	public int getBacklog() {
+		return this.backlog;
+	}
+
+	public void setBacklog(int backlog) {
+		this.backlog = backlog;
 	}
 
 	public Duration getHeaderTimeout() {

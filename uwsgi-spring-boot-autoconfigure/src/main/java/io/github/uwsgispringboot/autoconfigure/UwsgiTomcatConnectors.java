@@ -30,6 +30,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.util.ClassUtils;
 
+import io.github.uwsgispringboot.protocol.ListenBacklog;
+import io.github.uwsgispringboot.protocol.ListenQueue;
+import io.github.uwsgispringboot.protocol.ListenQueueMonitor;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
@@ -43,10 +46,10 @@ import io.github.uwsgispringboot.protocol.UnixSocketFile;
  * The uwsgi listeners of a servlet application on Tomcat: a {@link UwsgiNioProtocol} connector
  * for TCP and one for the unix socket, configured from {@code uwsgi.*} and added to the running
  * Tomcat once the web server has started, so that they serve the application's context whether or
- * not its HTTP connector listens ({@code server.port=-1}). Spring Boot's request thread and queue
- * settings ({@code server.tomcat.threads.*}, {@code server.tomcat.accept-count}) and its protocol
- * handler customizations (virtual threads) apply to them too; its connector customizations, which
- * are the HTTP connector's, do not.
+ * not its HTTP connector listens ({@code server.port=-1}). Spring Boot's request thread settings
+ * ({@code server.tomcat.threads.*}) and its protocol handler customizations (virtual threads) apply
+ * to them too, and {@code server.tomcat.accept-count} when {@code uwsgi.backlog} is not set; its
+ * connector customizations, which are the HTTP connector's, do not.
  * <p>
  * Stopped gracefully at the phase of Spring Boot's graceful shutdown: the unix socket file goes
  * first, no connection is accepted any more, and the requests in flight finish within the
@@ -84,6 +87,9 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 
 	private volatile InetSocketAddress tcpAddress;
 
+	/** Reads the connectors' accept queues while they listen. */
+	private volatile ListenQueueMonitor listenQueues;
+
 	UwsgiTomcatConnectors(UwsgiProperties properties, List<UwsgiServerListener> listeners, UwsgiTomcatSsl ssl,
 			ApplicationContext context, ConfigurableEnvironment environment, Duration gracefulTimeout) {
 		UwsgiListenerSettings.requireSomewhereToListen(properties);
@@ -99,8 +105,8 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	}
 
 	/**
-	 * Size the uwsgi connectors' request threads and accept queue as {@code server.tomcat.threads.*}
-	 * and {@code server.tomcat.accept-count} size the HTTP connector's.
+	 * Size the uwsgi connectors' request threads as {@code server.tomcat.threads.*} size the HTTP
+	 * connector's.
 	 */
 	void setTomcatProperties(TomcatServerProperties tomcatProperties) {
 		this.tomcatProperties = tomcatProperties;
@@ -141,11 +147,32 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		this.service = service;
 		this.running = true;
 		logger.info("uwsgi server listening on " + where() + " (Tomcat connector)");
+		watchListenQueues(unixSocket);
 		if (ClassUtils.isPresent("org.springframework.web.reactive.DispatcherHandler", getClass().getClassLoader())) {
 			logger.info("Spring WebFlux is on the class path too, but Spring Boot runs this application as a servlet "
 					+ "application: uwsgi serves its Spring MVC side through Tomcat");
 		}
 		this.eventPublisher.publishEvent(new UwsgiServerStartedEvent(this));
+	}
+
+	/**
+	 * Start reading the connectors' accept queues, and tell the listeners which can be read.
+	 */
+	private void watchListenQueues(Path unixSocket) {
+		UwsgiListenerSettings.Backlog backlog = UwsgiListenerSettings.tomcatBacklog(this.properties, this.environment);
+		int limit = ListenBacklog.limit(backlog.value(), backlog.toString());
+		List<ListenQueueMonitor.Listener> watched = new ArrayList<>(2);
+		if (this.tcpAddress != null) {
+			watched.add(ListenQueueMonitor.Listener.tcp(this.tcpAddress, limit, backlog.property()));
+		}
+		if (unixSocket != null) {
+			watched.add(ListenQueueMonitor.Listener.unix(unixSocket, backlog.property()));
+		}
+		ListenQueueMonitor monitor = ListenQueueMonitor.start(watched);
+		this.listenQueues = monitor;
+		for (String transport : monitor.transports()) {
+			this.listener.listenQueueWatched(transport, () -> monitor.latest(transport));
+		}
 	}
 
 	/**
@@ -267,8 +294,8 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 			protocol.setMaxThreads(this.tomcatProperties.getThreads().getMax());
 			protocol.setMinSpareThreads(this.tomcatProperties.getThreads().getMinSpare());
 			protocol.setMaxQueueSize(this.tomcatProperties.getThreads().getMaxQueueCapacity());
-			protocol.setAcceptCount(this.tomcatProperties.getAcceptCount());
 		}
+		protocol.setAcceptCount(UwsgiListenerSettings.tomcatBacklog(this.properties, this.environment).value());
 		customize(protocol);
 		this.connectorCustomizers.forEach((customizer) -> customizer.customize(connector));
 		return connector;
@@ -304,6 +331,11 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	 */
 	private synchronized void stopConnectors(Duration timeout) {
 		this.running = false;
+		ListenQueueMonitor monitor = this.listenQueues;
+		if (monitor != null) {
+			monitor.close();
+			this.listenQueues = null;
+		}
 		for (Connector connector : this.connectors) {
 			connector.pause();
 		}
@@ -372,6 +404,12 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	@Override
 	public InetSocketAddress tcpAddress() {
 		return this.running ? this.tcpAddress : null;
+	}
+
+	@Override
+	public List<ListenQueue> listenQueues() {
+		ListenQueueMonitor monitor = this.listenQueues;
+		return (monitor != null) ? monitor.latest() : List.of();
 	}
 
 	@Override

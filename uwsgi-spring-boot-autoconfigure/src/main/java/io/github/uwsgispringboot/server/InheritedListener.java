@@ -2,6 +2,8 @@ package io.github.uwsgispringboot.server;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,6 +48,16 @@ record InheritedListener(PassedSocket socket, SocketAddress address, boolean uni
 	private static final int SO_DOMAIN = 39;
 
 	private static final int SOCK_STREAM = 1;
+
+	private static final int IPPROTO_TCP = 6;
+
+	private static final int TCP_INFO = 11;
+
+	/** Offset of {@code tcpi_sacked} in {@code struct tcp_info}: a listener's backlog. */
+	private static final int TCPI_SACKED = 28;
+
+	/** The bytes of {@code struct tcp_info} up to and with {@code tcpi_sacked}. */
+	private static final int TCP_INFO_PREFIX = 32;
 
 	private static final int AF_UNIX = 1;
 
@@ -122,6 +134,22 @@ record InheritedListener(PassedSocket socket, SocketAddress address, boolean uni
 		channel.config().setAutoRead(false);
 		channel.pipeline().addLast(AlreadyBound.INSTANCE);
 		return channel;
+	}
+
+	/**
+	 * Return the limit of a TCP socket's accept queue, which its service manager chose (systemd's
+	 * {@code Backlog=}): {@code TCP_INFO}'s {@code tcpi_sacked}, as uWSGI reads it.
+	 * @return the limit, or -1 when it cannot be read
+	 */
+	int acceptQueueLimit() {
+		ByteBuffer info = ByteBuffer.allocate(TCP_INFO_PREFIX).order(ByteOrder.nativeOrder());
+		try {
+			new Socket(this.socket.fd()).getRawOpt(IPPROTO_TCP, TCP_INFO, info);
+			return info.getInt(TCPI_SACKED);
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
 	}
 
 	/**

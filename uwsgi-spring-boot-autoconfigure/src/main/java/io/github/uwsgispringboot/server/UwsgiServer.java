@@ -37,6 +37,9 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 import io.github.uwsgispringboot.codec.UwsgiServerCodec;
+import io.github.uwsgispringboot.protocol.ListenBacklog;
+import io.github.uwsgispringboot.protocol.ListenQueue;
+import io.github.uwsgispringboot.protocol.ListenQueueMonitor;
 import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
 import io.github.uwsgispringboot.protocol.UwsgiRequestTimeout;
@@ -79,6 +82,9 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 	private final List<UwsgiServerCustomizer> customizers;
 
 	private UnixSocketFile unixSocketFile;
+
+	/** Reads the listeners' accept queues while they listen. */
+	private ListenQueueMonitor listenQueues;
 
 	/** The listeners served on inherited sockets, none when the server binds its own. */
 	private final List<InheritedListener> inherited = new ArrayList<>(2);
@@ -141,6 +147,8 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		}
 		this.draining = false;
 		HttpHandler handler = this.httpHandler.get();
+		int queueLimit = this.options.inheritedSockets().isEmpty()
+				? ListenBacklog.limit(this.options.backlog(), "uwsgi.backlog=" + this.options.backlog()) : -1;
 		try {
 			if (!this.options.inheritedSockets().isEmpty()) {
 				serveInherited(handler);
@@ -165,7 +173,43 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 			stop();
 			throw ex;
 		}
+		watchListenQueues(queueLimit);
 		startAwaitThread();
+	}
+
+	/**
+	 * Start reading the listeners' accept queues, and tell the listeners which can be read. Called
+	 * by {@link #start()}, holding this server's lock.
+	 * @param limit the queue limit of the listeners bound here, -1 for inherited sockets: their
+	 * service manager chose theirs
+	 */
+	private void watchListenQueues(int limit) {
+		List<ListenQueueMonitor.Listener> watched = new ArrayList<>(2);
+		InetSocketAddress tcp = tcpAddress();
+		InheritedListener inheritedTcp = this.inherited.stream().filter((listener) -> !listener.unix()).findFirst()
+			.orElse(null);
+		String backlogSetting = this.inherited.isEmpty() ? "uwsgi.backlog" : "the socket unit's Backlog=";
+		if (tcp != null) {
+			int tcpLimit = (inheritedTcp != null) ? inheritedTcp.acceptQueueLimit() : limit;
+			if (tcpLimit > 0) {
+				watched.add(ListenQueueMonitor.Listener.tcp(tcp, tcpLimit, backlogSetting));
+			}
+			else {
+				logger.info("uwsgi listen queue of tcp " + tcp.getAddress().getHostAddress() + ":" + tcp.getPort()
+						+ " is not measured (no meter, no health detail): TCP_INFO did not tell its backlog");
+			}
+		}
+		Path unix = unixSocketPath();
+		if (unix != null) {
+			watched.add(ListenQueueMonitor.Listener.unix(unix, backlogSetting));
+		}
+		ListenQueueMonitor monitor = ListenQueueMonitor.start(watched);
+		this.listenQueues = monitor;
+		for (String transport : monitor.transports()) {
+			for (UwsgiServerListener listener : this.listeners) {
+				listener.listenQueueWatched(transport, () -> monitor.latest(transport));
+			}
+		}
 	}
 
 	private void serveInherited(HttpHandler handler) {
@@ -212,6 +256,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 				// Netty's channels enable TCP_NODELAY themselves: Reactor Netty's default would set
 				// it a second time, a system call per connection, that is per request
 				.childOption(ChannelOption.TCP_NODELAY, null)
+				.option(ChannelOption.SO_BACKLOG, this.options.backlog())
 				.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel, transport))
 				.handle(new ReactorHttpHandlerAdapter(handler));
 			if (!(address instanceof InetSocketAddress)) {
@@ -441,6 +486,11 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		return (this.unixSocketFile != null) ? this.unixSocketFile.path() : null;
 	}
 
+	@Override
+	public synchronized List<ListenQueue> listenQueues() {
+		return (this.listenQueues != null) ? this.listenQueues.latest() : List.of();
+	}
+
 	/**
 	 * Return the inherited sockets the server listens on.
 	 * @return the sockets, TCP first, empty when the server bound its own listeners or is stopped
@@ -549,6 +599,10 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 	}
 
 	private synchronized void closeListeners() {
+		if (this.listenQueues != null) {
+			this.listenQueues.close();
+			this.listenQueues = null;
+		}
 		for (DisposableServer listener : this.bindings) {
 			// Not disposeNow(): with a channel group it also waits up to 3s for the requests in
 			// flight, then throws; waiting for them is shutDownGracefully's job, not stop()'s

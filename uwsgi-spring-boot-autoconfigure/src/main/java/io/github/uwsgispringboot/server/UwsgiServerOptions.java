@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.netty.handler.ssl.SslContext;
 
+import io.github.uwsgispringboot.protocol.ListenBacklog;
 import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
@@ -36,11 +37,37 @@ import io.github.uwsgispringboot.protocol.SocketActivation.PassedSocket;
  * other than loopback may be served without protection; {@code false} when neither allowed clients,
  * a shared secret nor required client certificates protect it and the risk was not accepted: such a
  * socket then fails start-up, as a configured address would
+ * @param backlog the listen backlog of the listeners the server binds (TCP and unix socket), capped
+ * by the kernel's {@code net.core.somaxconn}; an inherited socket keeps the one its service manager
+ * gave it
  */
 public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
 		Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
 		SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections,
-		List<PassedSocket> inheritedSockets, boolean unprotectedNetworkListenerAllowed) {
+		List<PassedSocket> inheritedSockets, boolean unprotectedNetworkListenerAllowed, int backlog) {
+
+	/**
+	 * Create options with the default listen backlog, {@value ListenBacklog#DEFAULT}.
+	 * @param address the address of the TCP listener
+	 * @param port the TCP port: 0 for any free port, -1 for no TCP listener
+	 * @param unixSocketPath the path of a unix socket to listen on, or {@code null} for none
+	 * @param unixSocketPermissions the file mode to give the unix socket, or {@code null}
+	 * @param limits the limits and deadlines every connection is held to
+	 * @param lingerTimeout how long unread request body is discarded after the response
+	 * @param sslContext the TLS context, or {@code null} for plain uwsgi
+	 * @param accessPolicy who may send requests
+	 * @param maxConnections the most connections served at once, -1 for no limit
+	 * @param inheritedSockets the sockets passed in to serve on instead of binding, empty for none
+	 * @param unprotectedNetworkListenerAllowed whether an inherited TCP socket bound beyond loopback
+	 * may be served without protection
+	 */
+	public UwsgiServerOptions(InetAddress address, int port, Path unixSocketPath,
+			Set<PosixFilePermission> unixSocketPermissions, UwsgiLimits limits, Duration lingerTimeout,
+			SslContext sslContext, UwsgiAccessPolicy accessPolicy, int maxConnections,
+			List<PassedSocket> inheritedSockets, boolean unprotectedNetworkListenerAllowed) {
+		this(address, port, unixSocketPath, unixSocketPermissions, limits, lingerTimeout, sslContext, accessPolicy,
+				maxConnections, inheritedSockets, unprotectedNetworkListenerAllowed, ListenBacklog.DEFAULT);
+	}
 
 	/**
 	 * Create options for a server that serves on sockets passed in when there are some, and trusts
@@ -114,6 +141,9 @@ public record UwsgiServerOptions(InetAddress address, int port, Path unixSocketP
 		}
 		if (maxConnections < -1 || maxConnections == 0) {
 			throw new IllegalArgumentException("maxConnections must be positive or -1 (no limit): " + maxConnections);
+		}
+		if (backlog < 1) {
+			throw new IllegalArgumentException("backlog must be positive: " + backlog);
 		}
 		if (lingerTimeout.isNegative()) {
 			throw new IllegalArgumentException("lingerTimeout must not be negative: " + lingerTimeout);

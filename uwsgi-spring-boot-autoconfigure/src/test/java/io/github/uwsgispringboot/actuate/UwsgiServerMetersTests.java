@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
@@ -17,6 +19,8 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
 
+import io.github.uwsgispringboot.protocol.ListenBacklog;
+import io.github.uwsgispringboot.protocol.ListenQueue;
 import io.github.uwsgispringboot.protocol.UwsgiVars;
 import io.github.uwsgispringboot.server.UwsgiServer;
 import io.github.uwsgispringboot.server.UwsgiServerOptions;
@@ -125,6 +129,37 @@ class UwsgiServerMetersTests {
 
 	private static UwsgiVars.Builder request(String method, String uri) {
 		return UwsgiVars.builder().add("REQUEST_METHOD", method).add("REQUEST_URI", uri).add("HTTP_HOST", "example.com");
+	}
+
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void listenQueueGaugesShowWhatTheKernelSaysOfAnIdleListener() {
+		int limit = Math.min(ListenBacklog.DEFAULT, ListenBacklog.somaxconn());
+		assertThat(this.registry.get(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "tcp").gauge().value()).isZero();
+		assertThat(this.registry.get(UwsgiServerMeters.LISTEN_QUEUE_LIMIT).tag("transport", "tcp").gauge().value())
+			.isEqualTo(limit);
+	}
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void listenQueueGaugesHaveNoValueWhileStoppedAndReadTheServerAgainOnceRestarted() {
+		this.server.stop();
+		assertThat(this.registry.get(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "tcp").gauge().value()).isNaN();
+		this.server.start();
+		assertThat(this.registry.find(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "tcp").gauges()).hasSize(1);
+		assertThat(this.registry.get(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "tcp").gauge().value()).isZero();
+	}
+
+	@Test
+	void listenQueueGaugesOfATransportNotReadAreNotRegistered() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		UwsgiServerMeters meters = new UwsgiServerMeters(registry);
+		meters.listenQueueWatched("tcp", () -> new ListenQueue("tcp 127.0.0.1:3031", "tcp", 7, 100));
+		assertThat(registry.get(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "tcp").gauge().value()).isEqualTo(7);
+		assertThat(registry.get(UwsgiServerMeters.LISTEN_QUEUE_LIMIT).tag("transport", "tcp").gauge().value())
+			.isEqualTo(100);
+		assertThat(registry.find(UwsgiServerMeters.LISTEN_QUEUE).tag("transport", "unix").gauge()).isNull();
 	}
 
 }

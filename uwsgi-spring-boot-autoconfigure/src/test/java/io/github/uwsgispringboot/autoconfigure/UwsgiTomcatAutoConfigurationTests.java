@@ -191,6 +191,28 @@ class UwsgiTomcatAutoConfigurationTests {
 	}
 
 	@Test
+	void uwsgiBacklogWinsOverTomcatsAcceptCount() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0",
+				"server.tomcat.accept-count=33", "uwsgi.backlog=77")) {
+			assertThat(uwsgiProtocol(context).getAcceptCount()).isEqualTo(77);
+		}
+	}
+
+	@Test
+	void backlogIsTheNettyServersWithoutEitherProperty() throws Exception {
+		try (ConfigurableApplicationContext context = start("server.port=-1", "uwsgi.port=0")) {
+			assertThat(uwsgiProtocol(context).getAcceptCount()).isEqualTo(1024);
+		}
+	}
+
+	@Test
+	void backlogMustBePositive() {
+		assertThatException().isThrownBy(() -> start("server.port=-1", "uwsgi.port=0", "uwsgi.backlog=0"))
+			.havingRootCause()
+			.withMessage("uwsgi.backlog=0 must be positive");
+	}
+
+	@Test
 	void connectorCustomizersApplyToTheUwsgiConnectorsOnly() throws Exception {
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(MvcApplication.class,
 				CustomizerConfiguration.class)

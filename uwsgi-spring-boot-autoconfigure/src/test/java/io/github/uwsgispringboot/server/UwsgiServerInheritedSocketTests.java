@@ -80,6 +80,17 @@ class UwsgiServerInheritedSocketTests {
 	}
 
 	@Test
+	void listenQueueOfAnInheritedTcpSocketHasTheBacklogItsServiceManagerGaveIt() throws Exception {
+		Socket listening = listenTcp(37);
+		UwsgiServer server = start(options(new PassedSocket(duplicate(listening), "uwsgi")), "hello");
+		assertThat(server.listenQueues()).singleElement().satisfies((queue) -> {
+			assertThat(queue.transport()).isEqualTo("tcp");
+			assertThat(queue.length()).isZero();
+			assertThat(queue.limit()).as("TCP_INFO's backlog, not uwsgi.backlog").isEqualTo(37);
+		});
+	}
+
+	@Test
 	void servesOnAnInheritedUnixSocketAndLeavesItsFile() throws Exception {
 		Path path = this.temp.resolve("uwsgi.sock");
 		Socket listening = listenUnix(path);
@@ -211,10 +222,14 @@ class UwsgiServerInheritedSocketTests {
 	}
 
 	private Socket listenTcp() throws IOException {
+		return listenTcp(128);
+	}
+
+	private Socket listenTcp(int backlog) throws IOException {
 		Socket socket = Socket.newSocketStream();
 		this.sockets.add(socket);
 		socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-		socket.listen(128);
+		socket.listen(backlog);
 		return socket;
 	}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.uwsgispringboot.protocol.ListenBacklog;
 import io.github.uwsgispringboot.protocol.UwsgiAccessPolicy;
 import io.github.uwsgispringboot.protocol.UwsgiConstants;
 import io.github.uwsgispringboot.protocol.UwsgiExchange;
@@ -116,8 +117,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 	private volatile UwsgiAccessPolicy accessPolicy;
 
 	/**
-	 * Create a protocol handler over an endpoint, listening on the loopback address and without
-	 * sendfile.
+	 * Create a protocol handler over an endpoint, listening on the loopback address with a backlog
+	 * of {@value ListenBacklog#DEFAULT} and without sendfile.
 	 * @param endpoint the endpoint
 	 */
 	protected AbstractUwsgiProtocol(AbstractEndpoint<S, ?> endpoint) {
@@ -126,6 +127,8 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		endpoint.setHandler(this.connectionHandler);
 		endpoint.setUseSendfile(false);
 		endpoint.setAddress(InetAddress.getLoopbackAddress());
+		// the Netty server's backlog, not Tomcat's 100
+		endpoint.setAcceptCount(ListenBacklog.DEFAULT);
 		setConnectionTimeout((int) this.headerTimeout);
 	}
 
