@@ -20,8 +20,15 @@ public final class InheritedChannelServer {
 		UwsgiTomcat server = new UwsgiTomcat((connector) -> {
 			connector.setProperty("useInheritedChannel", "true");
 			connector.setProperty("maxConnections", System.getProperty("maxConnections", "8192"));
+			connector.setThrowOnFailure(true);
 		});
-		server.start();
+		try {
+			server.start();
+		}
+		catch (Exception ex) {
+			ex.printStackTrace();
+			System.exit(1);
+		}
 		UwsgiNioProtocol protocol = (UwsgiNioProtocol) server.connector.getProtocolHandler();
 		System.err.println("listening, pid " + ProcessHandle.current().pid() + ", transport " + protocol.transport()
 				+ ", port " + server.port());

@@ -98,6 +98,21 @@ class UwsgiInheritedChannelTests {
 	}
 
 	@Test
+	void refusesAnUnprotectedSocketBoundBeyondLoopback() throws Exception {
+		int port = freePort();
+		// a bare ListenStream=PORT listens on every address
+		Process server = start(List.of("/usr/bin/systemd-socket-activate", "-l", Integer.toString(port), "--inetd"),
+				serverCommand());
+		awaitLog("Listening on ", server);
+		try (SocketChannel starter = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+			assertThat(server.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		}
+		assertThat(server.exitValue()).isEqualTo(1);
+		assertThat(log()).containsPattern("The uwsgi connector would listen on (0\\.0\\.0\\.0|::|0:0:0:0:0:0:0:0) \\(the "
+				+ "socket inherited on fd 0 \\(standard input\\)\\) with no protection").doesNotContain("listening, pid");
+	}
+
+	@Test
 	void aRestartLeavesTheQueuedConnectionsToTheNextProcessOverTcp() throws Exception {
 		int port = freePort();
 		restartLeavesTheQueue("127.0.0.1:" + port, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
