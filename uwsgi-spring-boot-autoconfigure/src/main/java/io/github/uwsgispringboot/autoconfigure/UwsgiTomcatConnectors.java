@@ -241,11 +241,7 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	static void checkProtected(StandardInputListener inherited, boolean mayListenUnprotected) {
 		if (!mayListenUnprotected && inherited.address() instanceof InetSocketAddress inet
 				&& !inet.getAddress().isLoopbackAddress()) {
-			throw new UwsgiServerException("uwsgi server refuses to serve unprotected on " + inherited + ", bound to "
-					+ inet.getAddress().getHostAddress() + ":" + inet.getPort() + ": anyone who can reach it could send "
-					+ "requests as any client. Bind the socket to loopback (ListenStream=127.0.0.1:PORT), set "
-					+ "uwsgi.allowed-clients, uwsgi.shared-secret.value or uwsgi.ssl.client-auth=need, or accept the "
-					+ "risk with uwsgi.allow-unprotected=true.", null);
+			throw UwsgiServerException.unprotectedInheritedSocket(inherited.toString(), inet);
 		}
 	}
 
