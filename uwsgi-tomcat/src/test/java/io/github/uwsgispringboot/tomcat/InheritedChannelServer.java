@@ -20,6 +20,7 @@ public final class InheritedChannelServer {
 		UwsgiTomcat server = new UwsgiTomcat((connector) -> {
 			connector.setProperty("useInheritedChannel", "true");
 			connector.setProperty("maxConnections", System.getProperty("maxConnections", "8192"));
+			connector.setProperty("allowedClients", System.getProperty("allowedClients", ""));
 			connector.setThrowOnFailure(true);
 		});
 		try {

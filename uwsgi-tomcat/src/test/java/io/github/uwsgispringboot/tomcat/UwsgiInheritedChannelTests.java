@@ -98,6 +98,18 @@ class UwsgiInheritedChannelTests {
 	}
 
 	@Test
+	void theAccessPolicyAppliesOnTheInheritedSocket() throws Exception {
+		int port = freePort();
+		List<String> command = new ArrayList<>(serverCommand());
+		command.add(1, "-DallowedClients=192.0.2.0/24");
+		Process server = start(List.of("/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:" + port, "--inetd"),
+				command);
+		awaitLog("Listening on 127.0.0.1:" + port, server);
+		assertThat(exchange(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "/pid"))
+			.startsWith("HTTP/1.1 403 ");
+	}
+
+	@Test
 	void refusesAnUnprotectedSocketBoundBeyondLoopback() throws Exception {
 		int port = freePort();
 		// a bare ListenStream=PORT listens on every address
