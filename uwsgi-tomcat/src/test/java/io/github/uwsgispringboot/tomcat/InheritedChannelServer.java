@@ -1,5 +1,6 @@
 package io.github.uwsgispringboot.tomcat;
 
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,11 @@ public final class InheritedChannelServer {
 			connector.setProperty("useInheritedChannel", "true");
 			connector.setProperty("maxConnections", System.getProperty("maxConnections", "8192"));
 			connector.setProperty("allowedClients", System.getProperty("allowedClients", ""));
+			String certificates = System.getProperty("certificates");
+			if (certificates != null) {
+				connector.setProperty("SSLEnabled", "true");
+				connector.addSslHostConfig(TestCertificates.madeIn(Path.of(certificates)).serverConfig("required"));
+			}
 			connector.setThrowOnFailure(true);
 		});
 		try {

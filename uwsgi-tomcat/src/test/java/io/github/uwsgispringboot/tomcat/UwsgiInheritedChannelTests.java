@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 import org.apache.catalina.LifecycleException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +110,22 @@ class UwsgiInheritedChannelTests {
 		awaitLog("Listening on 127.0.0.1:" + port, server);
 		assertThat(exchange(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "/pid"))
 			.startsWith("HTTP/1.1 403 ");
+	}
+
+	@Test
+	void tlsAppliesOnTheInheritedSocket() throws Exception {
+		Path directory = Files.createDirectory(this.dir.resolve("certificates"));
+		TestCertificates certificates = new TestCertificates(directory);
+		int port = freePort();
+		List<String> command = new ArrayList<>(serverCommand());
+		command.add(1, "-Dcertificates=" + directory);
+		Process server = start(List.of("/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:" + port, "--inetd"),
+				command);
+		awaitLog("Listening on 127.0.0.1:" + port, server);
+		assertThat(tlsExchange(certificates.clientContext(true), port)).startsWith("HTTP/1.1 200 ")
+			.endsWith("pid=" + server.pid());
+		assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> tlsExchange(certificates.clientContext(false), port));
 	}
 
 	@Test
@@ -289,6 +308,24 @@ class UwsgiInheritedChannelTests {
 				buffer.clear();
 			}
 			return received.toString(StandardCharsets.ISO_8859_1);
+		}
+	}
+
+	/** Send a GET over TLS and read the response; the first one waits for the JVM to start. */
+	private static String tlsExchange(SSLContext context, int port) throws IOException {
+		try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
+			.createSocket(InetAddress.getLoopbackAddress(), port)) {
+			socket.setSoTimeout((int) START_TIMEOUT.toMillis());
+			socket.startHandshake();
+			socket.getOutputStream()
+				.write(UwsgiPackets.request("REQUEST_METHOD", "GET", "REQUEST_URI", "/pid", "PATH_INFO", "/pid",
+						"SERVER_PROTOCOL", "HTTP/1.1", "HTTPS", "on"));
+			socket.getOutputStream().flush();
+			String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+			if (reply.isEmpty()) {
+				throw new IOException("closed without a response");
+			}
+			return reply;
 		}
 	}
 
