@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.net.SocketException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -48,9 +48,9 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * service manager's and may be served by the next process already: a pause stops taking
  * connections from it and leaves its accept queue alone (no marker, no drain), and the stop neither
  * closes it nor removes its file. Its acceptor waits on a selector instead of in a blocking
- * {@code accept()}, so that it stops without connecting to the socket (Tomcat's
- * {@code unlockAccept}), a connection that could reach another process, or make this one take a
- * queued connection from the proxy and then drop it as paused.</li>
+ * {@code accept()}, so that it stops without connecting to the socket as Tomcat's
+ * {@code unlockAccept} does: that connection could reach another process serving the socket, and
+ * the acceptor could take a queued connection from the proxy instead and drop it as paused.</li>
  * </ul>
  */
 final class UwsgiNioEndpoint extends NioEndpoint {
@@ -66,6 +66,21 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 
 	/** The longest wait for the acceptor to take the queued connections up to the marker. */
 	static final long ACCEPT_QUEUE_DRAIN_TIMEOUT_MILLIS = 10_000;
+
+	/**
+	 * How long the acceptor of an inherited socket waits on its selector before it looks at the
+	 * endpoint's state again, should no wake-up reach it.
+	 */
+	static final long INHERITED_SELECT_TIMEOUT_MILLIS = 1000;
+
+	/** How often the acceptor of a paused inherited socket looks whether the endpoint stopped or resumed. */
+	static final long INHERITED_PAUSED_POLL_MILLIS = 10;
+
+	/**
+	 * The longest wait of a pause for the connection the inherited socket's acceptor has just taken
+	 * to reach Tomcat (a matter of microseconds).
+	 */
+	static final long INHERITED_HANDOVER_TIMEOUT_MILLIS = 1000;
 
 	private UwsgiConnectionHandler<NioChannel> connectionHandler;
 
@@ -92,15 +107,6 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 
 	/** The connection limit lifted for a graceful stop, restored on the next start; 0 for none. */
 	private int liftedMaxConnections;
-
-	/**
-	 * How long the acceptor of an inherited socket waits on its selector before it looks at the
-	 * endpoint's state again, should no wake-up reach it.
-	 */
-	static final long INHERITED_SELECT_TIMEOUT_MILLIS = 1000;
-
-	/** How often the acceptor of a paused inherited socket looks whether the endpoint stopped or resumed. */
-	static final long INHERITED_PAUSED_POLL_MILLIS = 10;
 
 	/** Tells the acceptor of an inherited socket that a connection is waiting; {@code null} otherwise. */
 	private volatile Selector acceptSelector;
@@ -292,7 +298,7 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 		synchronized (this.acceptLock) {
 			this.stopAccepting = true;
 			wakeUpInheritedAcceptor();
-			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_QUEUE_DRAIN_TIMEOUT_MILLIS);
+			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INHERITED_HANDOVER_TIMEOUT_MILLIS);
 			long left;
 			while (this.handingOver && (left = deadline - System.nanoTime()) > 0) {
 				try {
