@@ -6,18 +6,21 @@
 #   2. inherited sockets, chain style: start the next run, then stop the previous one
 #   3. sockets bound by each run (no inheritance), `systemctl restart` style: today's figure
 # RESTARTS=N (default 10) restarts per case. Prints one [restart] line per case.
+# MODULE=demo-mvc-app runs the Spring MVC demo instead, its socket on standard input (one process on
+# the TCP socket, one on the unix socket).
 # The test suite runs the short version: case 2 with 3 restarts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-peers.sh nginx
 command -v systemd-socket-activate >/dev/null || { echo "needs systemd-socket-activate: apt-get install systemd" >&2; exit 2; }
 restarts=${RESTARTS:-10}
-./mvnw -B -ntp -q -pl demo-app -am install -DskipTests
+module=${MODULE:-demo-app}
+./mvnw -B -ntp -q -pl "$module" -am install -DskipTests
 run() {
-  ./mvnw -B -ntp -o -pl demo-app surefire:test -Dtest="SocketActivationEndToEndTests#$1" \
+  ./mvnw -B -ntp -o -pl "$module" surefire:test -Dtest="SocketActivationEndToEndTests#$1" \
     -Duwsgi.restarts="$restarts" -Duwsgi.restart.mode="$2" -Duwsgi.restart.compare=true \
     -Dsurefire.failIfNoSpecifiedTests=false >/dev/null || true
-  grep -h '^\[restart\]' demo-app/target/surefire-reports/*SocketActivationEndToEndTests-output.txt
+  grep -h '^\[restart\]' "$module"/target/surefire-reports/*SocketActivationEndToEndTests-output.txt
 }
 run restartsOnInheritedSocketsLoseNoRequest restart
 run restartsOnInheritedSocketsLoseNoRequest chain

@@ -14,6 +14,11 @@
 #   chain              as uWSGI's chain reload: start the next run, wait until it logs that it
 #                      listens, then SIGTERM the previous one. Both accept on the socket meanwhile.
 # SIGTERM stops the application and exits. The sockets stay open in this process throughout.
+#
+# SUPERVISE_STDIN=socket passes the one socket on standard input instead, as systemd does for a
+# service with StandardInput=socket: descriptor 0, no LISTEN_* variables. The Tomcat connector of
+# a Spring MVC application serves on it (the JDK adopts descriptor 0 only). Standard output stays
+# the run's log, as with StandardOutput=journal.
 set -u
 log=$1
 shift
@@ -24,7 +29,9 @@ stopping=0
 
 start() {
     run=$((run + 1))
-    if [ -n "${LISTEN_FDS:-}" ]; then
+    if [ -n "${LISTEN_FDS:-}" ] && [ "${SUPERVISE_STDIN:-}" = socket ]; then
+        (unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec "$@" <&3 3<&-) >"$log.$run.log" 2>&1 &
+    elif [ -n "${LISTEN_FDS:-}" ]; then
         sh -c 'export LISTEN_PID=$$; exec "$@"' sh "$@" >"$log.$run.log" 2>&1 &
     else
         "$@" >"$log.$run.log" 2>&1 &
@@ -50,6 +57,10 @@ await_listening() {
 trap 'restart=1' HUP
 trap 'stopping=1' TERM INT
 
+if [ "${SUPERVISE_STDIN:-}" = socket ] && [ "${LISTEN_FDS:-1}" != 1 ]; then
+    echo "supervise: SUPERVISE_STDIN=socket passes one socket, got LISTEN_FDS=$LISTEN_FDS" >&2
+    exit 2
+fi
 start "$@"
 while :; do
     status=0

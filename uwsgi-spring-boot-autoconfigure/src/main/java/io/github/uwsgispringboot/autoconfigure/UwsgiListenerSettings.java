@@ -86,6 +86,15 @@ final class UwsgiListenerSettings {
 			return List.of();
 		}
 		List<PassedSocket> sockets = activation.forUwsgi();
+		logSettingsNotUsed(properties, sockets);
+		return sockets;
+	}
+
+	/**
+	 * Log that the listeners serve on {@code sockets}, passed in by the service manager, and which
+	 * settings that leaves unused.
+	 */
+	static void logSettingsNotUsed(UwsgiProperties properties, List<?> sockets) {
 		StringJoiner unused = new StringJoiner(", ");
 		unused.add("uwsgi.address=" + properties.getAddress().getHostAddress());
 		unused.add("uwsgi.port=" + properties.getPort());
@@ -97,7 +106,6 @@ final class UwsgiListenerSettings {
 		}
 		logger.info("uwsgi server serves on the sockets passed in (" + sockets + "); the service manager owns them, "
 				+ "so these settings are not used: " + unused + ", and no socket file is removed on stop");
-		return sockets;
 	}
 
 	/**

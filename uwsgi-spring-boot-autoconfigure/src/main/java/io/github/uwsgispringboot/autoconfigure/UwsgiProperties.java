@@ -112,7 +112,9 @@ public class UwsgiProperties {
 	 * them when there are any, 'require' fails start-up without them, 'ignore' always binds. On
 	 * inherited sockets the address, port, unix socket path and permissions are not used, and the
 	 * socket file is left in place on stop. When several are passed, those named 'uwsgi'
-	 * (FileDescriptorName=uwsgi) are served.
+	 * (FileDescriptorName=uwsgi) are served. The Tomcat connector (Spring MVC) serves the one
+	 * listening socket on standard input instead (StandardInput=socket): the JDK adopts no other,
+	 * and sockets passed from descriptor 3 on fail its start-up unless ignored.
 	 */
 	private InheritedSockets inheritedSockets = InheritedSockets.WHEN_PRESENT;
 

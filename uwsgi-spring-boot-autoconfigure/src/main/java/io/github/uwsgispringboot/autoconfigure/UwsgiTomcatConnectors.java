@@ -1,5 +1,6 @@
 package io.github.uwsgispringboot.autoconfigure;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -38,6 +39,7 @@ import io.github.uwsgispringboot.protocol.UwsgiLimits;
 import io.github.uwsgispringboot.protocol.UwsgiListenerStatus;
 import io.github.uwsgispringboot.protocol.UwsgiServerListener;
 import io.github.uwsgispringboot.protocol.UwsgiServerException;
+import io.github.uwsgispringboot.tomcat.StandardInputListener;
 import io.github.uwsgispringboot.tomcat.UwsgiNioProtocol;
 import io.github.uwsgispringboot.protocol.SocketActivation;
 import io.github.uwsgispringboot.protocol.UnixSocketFile;
@@ -54,6 +56,12 @@ import io.github.uwsgispringboot.protocol.UnixSocketFile;
  * Stopped gracefully at the phase of Spring Boot's graceful shutdown: the unix socket file goes
  * first, no connection is accepted any more, and the requests in flight finish within the
  * shutdown phase's timeout.
+ * <p>
+ * Started with a listening socket on standard input (systemd's {@code StandardInput=socket}, see
+ * {@link StandardInputListener}), one connector serves on it instead of binding, following
+ * {@code uwsgi.inherited-sockets}; its stop leaves the socket, its queue and its file to the next
+ * process. The descriptors from 3 on that systemd passes otherwise ({@code LISTEN_FDS}) cannot be
+ * adopted through the JDK: start-up fails and says how to pass the socket on standard input.
  */
 final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus {
 
@@ -90,11 +98,21 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	/** Reads the connectors' accept queues while they listen. */
 	private volatile ListenQueueMonitor listenQueues;
 
+	/** The listening socket on standard input served instead of binding; {@code null} to bind. */
+	private final StandardInputListener inherited;
+
 	UwsgiTomcatConnectors(UwsgiProperties properties, List<UwsgiServerListener> listeners, UwsgiTomcatSsl ssl,
 			ApplicationContext context, ConfigurableEnvironment environment, Duration gracefulTimeout) {
-		UwsgiListenerSettings.requireSomewhereToListen(properties);
-		UwsgiListenerSettings.checkProtected(properties, UwsgiListenerSettings.accessPolicy(properties),
-				ssl != null);
+		this.inherited = inheritedListener(properties, SocketActivation.fromEnvironment(), standardInputListener());
+		UwsgiAccessPolicy accessPolicy = UwsgiListenerSettings.accessPolicy(properties);
+		if (this.inherited == null) {
+			UwsgiListenerSettings.requireSomewhereToListen(properties);
+			UwsgiListenerSettings.checkProtected(properties, accessPolicy, ssl != null);
+		}
+		else {
+			checkProtected(this.inherited, UwsgiListenerSettings.mayListenUnprotected(properties, accessPolicy,
+					ssl != null));
+		}
 		this.properties = properties;
 		this.listener = UwsgiServerListener.all(listeners);
 		this.ssl = ssl;
@@ -133,21 +151,30 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		if (service == null) {
 			return;
 		}
-		refuseInheritedSockets(this.properties, SocketActivation.fromEnvironment());
-		if (this.properties.getPort() >= 0) {
-			Connector tcp = addConnector(service, tcpConnector(),
-					this.properties.getAddress().getHostAddress() + ":" + this.properties.getPort());
-			this.tcpAddress = new InetSocketAddress(this.properties.getAddress(), tcp.getLocalPort());
-			UwsgiListenerSettings.publishLocalPort(this.environment, tcp.getLocalPort());
+		if (this.inherited != null) {
+			Connector connector = addConnector(service, inheritedConnector(), this.inherited.toString());
+			if (!this.inherited.isUnix()) {
+				this.tcpAddress = (InetSocketAddress) this.inherited.address();
+				UwsgiListenerSettings.publishLocalPort(this.environment, connector.getLocalPort());
+			}
 		}
-		Path unixSocket = unixSocketPath();
-		if (unixSocket != null) {
-			addConnector(service, unixConnector(unixSocket), "unix:" + unixSocket);
+		else {
+			if (this.properties.getPort() >= 0) {
+				Connector tcp = addConnector(service, tcpConnector(),
+						this.properties.getAddress().getHostAddress() + ":" + this.properties.getPort());
+				this.tcpAddress = new InetSocketAddress(this.properties.getAddress(), tcp.getLocalPort());
+				UwsgiListenerSettings.publishLocalPort(this.environment, tcp.getLocalPort());
+			}
+			Path unixSocket = unixSocketPath();
+			if (unixSocket != null) {
+				addConnector(service, unixConnector(unixSocket), "unix:" + unixSocket);
+			}
 		}
 		this.service = service;
 		this.running = true;
-		logger.info("uwsgi server listening on " + where() + " (Tomcat connector)");
-		watchListenQueues(unixSocket);
+		logger.info("uwsgi server listening on " + where() + " (Tomcat connector"
+				+ ((this.inherited != null) ? ", inherited from the service manager: [" + this.inherited + "])" : ")"));
+		watchListenQueues();
 		if (ClassUtils.isPresent("org.springframework.web.reactive.DispatcherHandler", getClass().getClassLoader())) {
 			logger.info("Spring WebFlux is on the class path too, but Spring Boot runs this application as a servlet "
 					+ "application: uwsgi serves its Spring MVC side through Tomcat");
@@ -158,7 +185,14 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 	/**
 	 * Start reading the connectors' accept queues, and tell the listeners which can be read.
 	 */
-	private void watchListenQueues(Path unixSocket) {
+	private void watchListenQueues() {
+		Path unixSocket = (this.inherited != null) ? this.inherited.unixSocketPath() : unixSocketPath();
+		if (this.inherited != null && !this.inherited.isUnix()) {
+			// its limit is the .socket unit's Backlog=, which Tomcat's channel cannot read (TCP_INFO)
+			logger.info("The listen queue of the inherited " + this.inherited + " is not watched: its limit, the "
+					+ ".socket unit's Backlog=, cannot be read through the JDK");
+			return;
+		}
 		UwsgiListenerSettings.Backlog backlog = UwsgiListenerSettings.tomcatBacklog(this.properties, this.environment);
 		int limit = ListenBacklog.limit(backlog.value(), backlog.toString());
 		List<ListenQueueMonitor.Listener> watched = new ArrayList<>(2);
@@ -175,24 +209,74 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		}
 	}
 
-	/**
-	 * Fail when sockets are passed in by the service manager (or required): Tomcat's
-	 * {@code NioEndpoint} listens through the JDK, which adopts descriptor 0 only
-	 * ({@code System.inheritedChannel()}), never the descriptors from 3 on that systemd passes.
-	 * Binding as configured instead would fail on the socket systemd holds, or worse, succeed
-	 * beside it.
-	 */
-	static void refuseInheritedSockets(UwsgiProperties properties, SocketActivation activation) {
-		UwsgiProperties.InheritedSockets mode = properties.getInheritedSockets();
-		if (mode == UwsgiProperties.InheritedSockets.IGNORE
-				|| (!activation.isPresent() && mode != UwsgiProperties.InheritedSockets.REQUIRE)) {
-			return;
+	private static StandardInputListener standardInputListener() {
+		try {
+			return StandardInputListener.find();
 		}
-		throw new UwsgiServerException("uwsgi connector cannot serve on sockets passed in by the service manager"
-				+ (activation.isPresent() ? " (" + activation + ")" : "") + ": the Tomcat connector listens through "
-				+ "the JDK, which cannot adopt the descriptors systemd passes from 3 on (LISTEN_FDS); only a WebFlux "
-				+ "application on Netty's epoll transport can. Set uwsgi.inherited-sockets=ignore to bind as "
-				+ "configured.", null);
+		catch (IOException ex) {
+			throw new UwsgiServerException("uwsgi server failed to start: cannot read the address of the socket on "
+					+ "standard input: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Return the socket to serve on instead of binding, following {@code uwsgi.inherited-sockets}:
+	 * the listening socket on standard input, the one the JDK can adopt
+	 * ({@code System.inheritedChannel()}). Sockets passed from descriptor 3 on ({@code LISTEN_FDS})
+	 * fail start-up whatever the mode but {@code ignore}: binding as configured instead would fail
+	 * on the socket systemd holds, or worse, succeed beside it, and the requests queued on
+	 * systemd's socket would never be served.
+	 * @param standardInput the listening socket on standard input, {@code null} when there is none
+	 * @return the socket, or {@code null} to bind as configured
+	 * @throws UwsgiServerException when the sockets passed in cannot be served
+	 */
+	static StandardInputListener inheritedListener(UwsgiProperties properties, SocketActivation activation,
+			StandardInputListener standardInput) {
+		UwsgiProperties.InheritedSockets mode = properties.getInheritedSockets();
+		if (mode == UwsgiProperties.InheritedSockets.IGNORE) {
+			if (standardInput != null || activation.isPresent()) {
+				logger.info("uwsgi.inherited-sockets=ignore: not serving on the sockets passed in ("
+						+ ((standardInput != null) ? "[" + standardInput + "]" : activation) + ")");
+			}
+			return null;
+		}
+		if (standardInput != null) {
+			UwsgiListenerSettings.logSettingsNotUsed(properties, List.of(standardInput));
+			if (activation.isPresent()) {
+				logger.warn("uwsgi connector serves on " + standardInput + " only, not on the sockets passed from "
+						+ "descriptor 3 on (" + activation + "): the JDK cannot adopt those");
+			}
+			return standardInput;
+		}
+		String why = " The Tomcat connector listens through the JDK, which adopts one inherited socket only: a "
+				+ "listening socket on standard input (descriptor 0, System.inheritedChannel()). Put StandardInput=socket "
+				+ "and StandardOutput=journal in the .service unit, and one socket in the .socket unit";
+		if (activation.isPresent()) {
+			throw new UwsgiServerException("uwsgi connector cannot serve on the sockets passed from descriptor 3 on ("
+					+ activation + ", LISTEN_FDS)." + why + "; or set uwsgi.inherited-sockets=ignore to bind as "
+					+ "configured.", null);
+		}
+		if (mode == UwsgiProperties.InheritedSockets.REQUIRE) {
+			throw new UwsgiServerException("uwsgi server failed to start: uwsgi.inherited-sockets=require but no "
+					+ "socket was passed in: standard input is " + StandardInputListener.describeStandardInput()
+					+ ((activation.ignoredBecause() != null) ? ", and " + activation.ignoredBecause() : "") + "." + why
+					+ "; or set uwsgi.inherited-sockets=when-present.", null);
+		}
+		if (activation.ignoredBecause() != null) {
+			logger.warn("uwsgi server binds as configured: " + activation.ignoredBecause());
+		}
+		return null;
+	}
+
+	/**
+	 * Refuse an inherited TCP socket bound beyond loopback that anyone there could use, as a
+	 * configured address is refused: a bare {@code ListenStream=3031} listens on every interface.
+	 */
+	static void checkProtected(StandardInputListener inherited, boolean mayListenUnprotected) {
+		if (!mayListenUnprotected && inherited.address() instanceof InetSocketAddress inet
+				&& !inet.getAddress().isLoopbackAddress()) {
+			throw UwsgiServerException.unprotectedInheritedSocket(inherited.toString(), inet);
+		}
 	}
 
 	/**
@@ -241,6 +325,17 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 		Connector connector = newConnector();
 		connector.setPort(this.properties.getPort());
 		((UwsgiNioProtocol) connector.getProtocolHandler()).setAddress(this.properties.getAddress());
+		return connector;
+	}
+
+	/**
+	 * Return a connector on the inherited socket: address, port, path and permissions are the
+	 * socket unit's.
+	 */
+	private Connector inheritedConnector() {
+		Connector connector = newConnector();
+		connector.setPort(0);
+		setProperty(connector, "useInheritedChannel", "true");
 		return connector;
 	}
 
@@ -414,6 +509,9 @@ final class UwsgiTomcatConnectors implements SmartLifecycle, UwsgiListenerStatus
 
 	@Override
 	public Path unixSocketPath() {
+		if (this.inherited != null) {
+			return this.inherited.unixSocketPath();
+		}
 		return this.properties.getUnixSocket().getPath();
 	}
 

@@ -216,11 +216,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		for (InheritedListener listener : InheritedListener.inspect(this.options.inheritedSockets())) {
 			if (!listener.unix() && !this.options.unprotectedNetworkListenerAllowed()
 					&& listener.address() instanceof InetSocketAddress inet && !inet.getAddress().isLoopbackAddress()) {
-				throw new UwsgiServerException("uwsgi server refuses to serve unprotected on " + listener.describe()
-						+ ", bound to " + inet.getAddress().getHostAddress() + ":" + inet.getPort() + ": anyone who can "
-						+ "reach it could send requests as any client. Bind the socket to loopback "
-						+ "(ListenStream=127.0.0.1:PORT), set uwsgi.allowed-clients, uwsgi.shared-secret.value or "
-						+ "uwsgi.ssl.client-auth=need, or accept the risk with uwsgi.allow-unprotected=true.", null);
+				throw UwsgiServerException.unprotectedInheritedSocket(listener.describe(), inet);
 			}
 			this.bindings.add(bind(listener.address(), handler, listener.unix() ? UwsgiExchange.UNIX : UwsgiExchange.TCP,
 					"cannot serve on " + listener.describe(), listener));

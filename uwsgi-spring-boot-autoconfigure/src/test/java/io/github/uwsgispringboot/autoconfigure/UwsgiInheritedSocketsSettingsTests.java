@@ -94,19 +94,38 @@ class UwsgiInheritedSocketsSettingsTests {
 	}
 
 	@Test
-	void tomcatConnectorRefusesSocketsPassedIn() {
-		assertThatExceptionOfType(UwsgiServerException.class)
-			.isThrownBy(() -> UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, PASSED))
-			.withMessageStartingWith("uwsgi connector cannot serve on sockets passed in by the service manager "
-					+ "([fd 3 (uwsgi)]): the Tomcat connector listens through the JDK")
-			.withMessageContaining("uwsgi.inherited-sockets=ignore");
+	void tomcatConnectorRefusesSocketsPassedFromDescriptor3SayingHowToPassOneOnStandardInput() {
+		for (UwsgiProperties.InheritedSockets mode : new UwsgiProperties.InheritedSockets[] {
+				UwsgiProperties.InheritedSockets.WHEN_PRESENT, UwsgiProperties.InheritedSockets.REQUIRE }) {
+			this.properties.setInheritedSockets(mode);
+			assertThatExceptionOfType(UwsgiServerException.class)
+				.isThrownBy(() -> UwsgiTomcatConnectors.inheritedListener(this.properties, PASSED, null))
+				.withMessageStartingWith("uwsgi connector cannot serve on the sockets passed from descriptor 3 on "
+						+ "([fd 3 (uwsgi)], LISTEN_FDS). The Tomcat connector listens through the JDK, which adopts "
+						+ "one inherited socket only: a listening socket on standard input (descriptor 0")
+				.withMessageContaining("Put StandardInput=socket and StandardOutput=journal in the .service unit")
+				.withMessageEndingWith("or set uwsgi.inherited-sockets=ignore to bind as configured.");
+		}
 	}
 
 	@Test
-	void tomcatConnectorBindsWithoutSocketsOrWhenTheyAreIgnored() {
-		UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, NOT_PASSED);
+	void tomcatConnectorRequiringAnInheritedSocketFailsWithoutOneOnStandardInput() {
+		// standard input of the test JVM is a pipe
+		this.properties.setInheritedSockets(UwsgiProperties.InheritedSockets.REQUIRE);
+		assertThatExceptionOfType(UwsgiServerException.class)
+			.isThrownBy(() -> UwsgiTomcatConnectors.inheritedListener(this.properties, NOT_PASSED, null))
+			.withMessageStartingWith("uwsgi server failed to start: uwsgi.inherited-sockets=require but no socket was "
+					+ "passed in: standard input is not a socket. The Tomcat connector listens through the JDK")
+			.withMessageContaining("StandardInput=socket")
+			.withMessageEndingWith("or set uwsgi.inherited-sockets=when-present.");
+	}
+
+	@Test
+	void tomcatConnectorBindsWithoutSocketsOrWhenTheyAreIgnored(CapturedOutput output) {
+		assertThat(UwsgiTomcatConnectors.inheritedListener(this.properties, NOT_PASSED, null)).isNull();
 		this.properties.setInheritedSockets(UwsgiProperties.InheritedSockets.IGNORE);
-		UwsgiTomcatConnectors.refuseInheritedSockets(this.properties, PASSED);
+		assertThat(UwsgiTomcatConnectors.inheritedListener(this.properties, PASSED, null)).isNull();
+		assertThat(output).contains("uwsgi.inherited-sockets=ignore: not serving on the sockets passed in ([fd 3 (uwsgi)])");
 	}
 
 }

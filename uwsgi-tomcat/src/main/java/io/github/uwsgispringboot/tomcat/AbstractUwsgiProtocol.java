@@ -1,6 +1,8 @@
 package io.github.uwsgispringboot.tomcat;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,9 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * <tr><td>{@code bodyIdleTimeout}</td><td>60000 ms ({@code 0}: none)</td><td>closed, the application's read fails</td></tr>
  * <tr><td>{@code lingerTimeout}</td><td>5000 ms</td><td>an unread request body is discarded for at most this long
  * after the response</td></tr>
+ * <tr><td>{@code useInheritedChannel}</td><td>{@code false}</td><td>Tomcat's own: serve on the listening socket on
+ * standard input (systemd's {@code StandardInput=socket}) instead of binding; without one there the connector does
+ * not start</td></tr>
  * </table>
  * TLS between the proxy and the connector ({@code uwsgi_pass suwsgi://...} in nginx) is Tomcat's,
  * as for its HTTP connectors: {@code SSLEnabled="true"} and a nested {@code <SSLHostConfig>} (or
@@ -75,6 +80,12 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * already accepted finish; the stop that follows removes nothing that is not the connector's. The listener is bound on start
  * ({@code bindOnInit} is {@code false} by default) and a paused connector is not resumed: stop and
  * start it.
+ * <p>
+ * With {@code useInheritedChannel="true"} the connector serves on the socket the service manager
+ * passed on standard input (see {@link StandardInputListener}), TCP or unix, and its
+ * {@code address}, {@code port}, {@code unixDomainSocketPath} and permissions are not used; the
+ * protection rule applies to the socket's own address. A pause then only stops accepting: the
+ * connections still queued are the next process's, the socket stays open and its file in place.
  *
  * @param <S> the endpoint's socket type
  */
@@ -417,13 +428,25 @@ public abstract class AbstractUwsgiProtocol<S> extends AbstractProtocol<S> {
 		getEndpoint().getSocketProperties().setTimeoutInterval(interval);
 	}
 
-	private void checkProtected() {
+	private void checkProtected() throws IOException {
 		InetAddress address = getAddress();
+		boolean tcp = transport().equals(UwsgiExchange.TCP);
+		String inherited = "";
+		if (getEndpoint() instanceof NioEndpoint nio && nio.getUseInheritedChannel()) {
+			// the socket's own address: the configured one is not used
+			StandardInputListener listener = StandardInputListener.find();
+			if (listener == null) {
+				return; // the bind fails, saying what standard input is
+			}
+			tcp = !listener.isUnix();
+			address = tcp ? ((InetSocketAddress) listener.address()).getAddress() : null;
+			inherited = " (the socket inherited on " + listener + ")";
+		}
 		boolean loopback = address != null && address.isLoopbackAddress();
-		if (transport().equals(UwsgiExchange.TCP) && !loopback && !this.accessPolicy.isRestricted()
-				&& !requiresClientCertificates() && !this.allowUnprotectedNonLoopback) {
+		if (tcp && !loopback && !this.accessPolicy.isRestricted() && !requiresClientCertificates()
+				&& !this.allowUnprotectedNonLoopback) {
 			throw new IllegalArgumentException("The uwsgi connector would listen on "
-					+ ((address != null) ? address.getHostAddress() : "every address")
+					+ ((address != null) ? address.getHostAddress() : "every address") + inherited
 					+ " with no protection: anyone who can connect could send any request as any client. "
 					+ "Set allowedClients (the proxy's addresses) or a secret (and uwsgi_param "
 					+ this.secretVar + " in the proxy), require the proxy's client certificate (SSLEnabled=\"true\" "

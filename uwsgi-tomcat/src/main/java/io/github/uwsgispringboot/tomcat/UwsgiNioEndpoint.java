@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -39,6 +43,14 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * shutdown pauses every connector of the service while the uwsgi connectors pause their own) wait
  * for the first one to finish. The listener is not reopened by {@code resume()}: stop and start the
  * connector instead.</li>
+ * <li>with {@code useInheritedChannel}, it serves on the listening socket the process was started
+ * with on standard input ({@link StandardInputListener}) instead of binding. That socket is the
+ * service manager's and may be served by the next process already: a pause stops taking
+ * connections from it and leaves its accept queue alone (no marker, no drain), and the stop neither
+ * closes it nor removes its file. Its acceptor waits on a selector instead of in a blocking
+ * {@code accept()}, so that it stops without connecting to the socket as Tomcat's
+ * {@code unlockAccept} does: that connection could reach another process serving the socket, and
+ * the acceptor could take a queued connection from the proxy instead and drop it as paused.</li>
  * </ul>
  */
 final class UwsgiNioEndpoint extends NioEndpoint {
@@ -55,13 +67,34 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 	/** The longest wait for the acceptor to take the queued connections up to the marker. */
 	static final long ACCEPT_QUEUE_DRAIN_TIMEOUT_MILLIS = 10_000;
 
+	/**
+	 * How long the acceptor of an inherited socket waits on its selector before it looks at the
+	 * endpoint's state again, should no wake-up reach it.
+	 */
+	static final long INHERITED_SELECT_TIMEOUT_MILLIS = 1000;
+
+	/** How often the acceptor of a paused inherited socket looks whether the endpoint stopped or resumed. */
+	static final long INHERITED_PAUSED_POLL_MILLIS = 10;
+
+	/**
+	 * The longest wait of a pause for the connection the inherited socket's acceptor has just taken
+	 * to reach Tomcat (a matter of microseconds).
+	 */
+	static final long INHERITED_HANDOVER_TIMEOUT_MILLIS = 1000;
+
 	private UwsgiConnectionHandler<NioChannel> connectionHandler;
 
 	/** Serialises pauses: the second one waits for the first to close the listener. */
 	private final Object pauseLock = new Object();
 
-	/** The unix socket's configured path while its file is moved aside for a graceful stop. */
+	/**
+	 * The unix socket's configured path while the endpoint uses another: the moved-aside file of a
+	 * graceful stop, or an inherited socket's path (or none, for an inherited TCP socket).
+	 */
 	private volatile String configuredSocketPath;
+
+	/** Whether {@link #configuredSocketPath} is to be restored when the listener closes. */
+	private volatile boolean socketPathReplaced;
 
 	/** The listener is closed: a file at the socket's path now is not this endpoint's to delete. */
 	private volatile boolean listenerClosed;
@@ -75,6 +108,18 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 	/** The connection limit lifted for a graceful stop, restored on the next start; 0 for none. */
 	private int liftedMaxConnections;
 
+	/** Tells the acceptor of an inherited socket that a connection is waiting; {@code null} otherwise. */
+	private volatile Selector acceptSelector;
+
+	/** Guards {@link #stopAccepting} and {@link #handingOver}. */
+	private final Object acceptLock = new Object();
+
+	/** The acceptor of an inherited socket takes no more connections (the endpoint is pausing). */
+	private boolean stopAccepting;
+
+	/** A connection taken from the inherited socket is on its way from the acceptor to a poller. */
+	private boolean handingOver;
+
 	UwsgiNioEndpoint() {
 		// bound on start, so that a graceful stop can close the listener and a start reopen it
 		setBindOnInit(false);
@@ -86,6 +131,7 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 
 	@Override
 	protected boolean setSocketOptions(SocketChannel socket) {
+		handedOver();
 		this.connectionHandler.accepted(socket);
 		if (super.setSocketOptions(socket)) {
 			return true;
@@ -104,6 +150,9 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 	 */
 	@Override
 	protected SocketChannel serverSocketAccept() throws Exception {
+		if (getUseInheritedChannel()) {
+			return acceptInherited();
+		}
 		SocketChannel socket = super.serverSocketAccept();
 		SocketAddress marker = this.marker;
 		if (marker != null && isFrom(socket, marker)) {
@@ -123,13 +172,164 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 	}
 
 	@Override
+	protected void destroySocket(SocketChannel socket) {
+		handedOver();
+		super.destroySocket(socket);
+	}
+
+	@Override
 	public void bind() throws Exception {
 		this.listenerClosed = false;
 		if (this.liftedMaxConnections != 0) {
 			setMaxConnections(this.liftedMaxConnections);
 			this.liftedMaxConnections = 0;
 		}
+		if (getUseInheritedChannel()) {
+			bindInherited();
+		}
+		else {
+			super.bind();
+		}
+	}
+
+	/**
+	 * Adopt the listening socket on standard input, as Tomcat's {@code useInheritedChannel} does,
+	 * and set it up for an acceptor that waits on a selector. A unix socket is told to Tomcat by
+	 * its path, as a bound one is: Tomcat then treats its connections as a unix socket's.
+	 */
+	private void bindInherited() throws Exception {
+		StandardInputListener inherited = StandardInputListener.find();
+		if (inherited == null) {
+			throw new IllegalStateException("The uwsgi connector is set to useInheritedChannel, but standard input "
+					+ "(descriptor 0) is " + StandardInputListener.describeStandardInput() + ": start the process "
+					+ "with its listening socket there (systemd: StandardInput=socket in the .service unit)");
+		}
+		replaceSocketPath(inherited.isUnix() ? inherited.unixSocketPath().toString() : null);
+		synchronized (this.acceptLock) {
+			this.stopAccepting = false;
+			this.handingOver = false;
+		}
 		super.bind();
+		ServerSocketChannel listener = (ServerSocketChannel) getServerSocket();
+		Selector selector = Selector.open();
+		try {
+			listener.configureBlocking(false);
+			listener.register(selector, SelectionKey.OP_ACCEPT);
+		}
+		catch (IOException | RuntimeException ex) {
+			selector.close();
+			throw ex;
+		}
+		this.acceptSelector = selector;
+	}
+
+	private void replaceSocketPath(String path) {
+		this.configuredSocketPath = getUnixDomainSocketPath();
+		this.socketPathReplaced = true;
+		setUnixDomainSocketPath(path);
+	}
+
+	/**
+	 * Take the next connection from the inherited socket. It waits on a selector and accepts without
+	 * blocking, and never while the endpoint is pausing: a connection it returns is one the acceptor
+	 * serves (see {@link #stopAcceptingInherited()}). Once the endpoint has stopped it fails, which
+	 * ends Tomcat's acceptor quietly.
+	 */
+	private SocketChannel acceptInherited() throws IOException {
+		ServerSocketChannel listener = (ServerSocketChannel) getServerSocket();
+		Selector selector = this.acceptSelector;
+		while (isRunning()) {
+			synchronized (this.acceptLock) {
+				if (!this.stopAccepting && listener != null && listener.isOpen()) {
+					SocketChannel socket = listener.accept();
+					if (socket != null) {
+						this.handingOver = true;
+						return socket;
+					}
+				}
+			}
+			awaitInheritedConnection(selector);
+		}
+		throw new SocketException("The uwsgi connector has stopped");
+	}
+
+	/**
+	 * Wait for a connection on the inherited socket, or a little while when no connection is to be
+	 * taken: selecting then would return at once for every connection queued for the next process.
+	 */
+	private void awaitInheritedConnection(Selector selector) throws IOException {
+		boolean accepting;
+		synchronized (this.acceptLock) {
+			accepting = !this.stopAccepting;
+		}
+		try {
+			if (accepting && selector != null && selector.isOpen()) {
+				selector.select(INHERITED_SELECT_TIMEOUT_MILLIS);
+				selector.selectedKeys().clear();
+			}
+			else {
+				Thread.sleep(INHERITED_PAUSED_POLL_MILLIS);
+			}
+		}
+		catch (ClosedSelectorException ex) {
+			// closed by a stop: the caller looks at the endpoint's state again
+		}
+		catch (InterruptedException ex) {
+			// as Tomcat's acceptor, which ignores interrupts while paused: the state says when to end
+		}
+	}
+
+	/** The connection the inherited socket's acceptor took has reached Tomcat. */
+	private void handedOver() {
+		synchronized (this.acceptLock) {
+			if (this.handingOver) {
+				this.handingOver = false;
+				this.acceptLock.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Stop taking connections from the inherited socket, and wait until the one the acceptor may
+	 * have just taken has reached Tomcat: once the endpoint is paused, Tomcat's acceptor destroys a
+	 * connection it accepted instead of serving it.
+	 */
+	private void stopAcceptingInherited() {
+		synchronized (this.acceptLock) {
+			this.stopAccepting = true;
+			wakeUpInheritedAcceptor();
+			long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(INHERITED_HANDOVER_TIMEOUT_MILLIS);
+			long left;
+			while (this.handingOver && (left = deadline - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.acceptLock, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	private void wakeUpInheritedAcceptor() {
+		Selector selector = this.acceptSelector;
+		if (selector != null) {
+			selector.wakeup();
+		}
+	}
+
+	/**
+	 * Wake the acceptor of an inherited socket without connecting to the socket; Tomcat's own way
+	 * for the others.
+	 */
+	@Override
+	protected void unlockAccept() {
+		if (getUseInheritedChannel()) {
+			wakeUpInheritedAcceptor();
+			return;
+		}
+		super.unlockAccept();
 	}
 
 	@Override
@@ -139,7 +339,12 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 				return;
 			}
 			try {
-				if (!this.listenerClosed) {
+				if (getUseInheritedChannel()) {
+					// the queue is the next process's: leave it
+					stopAcceptingInherited();
+					liftConnectionLimit();
+				}
+				else if (!this.listenerClosed) {
 					closeListenerGracefully();
 				}
 			}
@@ -157,6 +362,13 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 			return;
 		}
 		super.resume();
+		if (getUseInheritedChannel() && isRunning()) {
+			// not before the endpoint is no longer paused: see stopAcceptingInherited()
+			synchronized (this.acceptLock) {
+				this.stopAccepting = false;
+			}
+			wakeUpInheritedAcceptor();
+		}
 	}
 
 	/**
@@ -189,8 +401,7 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 			log.warn("Could not remove uwsgi socket file " + path + " before closing its listener: " + ex);
 			return;
 		}
-		this.configuredSocketPath = path.toString();
-		setUnixDomainSocketPath(aside.toString());
+		replaceSocketPath(aside.toString());
 	}
 
 	/**
@@ -353,6 +564,20 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 		return count;
 	}
 
+	/** Close the inherited socket's selector, which takes the socket out of it. */
+	private void closeAcceptSelector() {
+		Selector selector = this.acceptSelector;
+		this.acceptSelector = null;
+		if (selector != null) {
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				log.debug("Could not close the uwsgi acceptor's selector", ex);
+			}
+		}
+	}
+
 	private static void closeQuietly(SocketChannel channel) {
 		if (channel != null) {
 			try {
@@ -372,13 +597,20 @@ final class UwsgiNioEndpoint extends NioEndpoint {
 			return;
 		}
 		try {
+			if (getUseInheritedChannel()) {
+				closeAcceptSelector();
+				// Tomcat deletes the file at the socket's path: an inherited socket's is the service
+				// manager's. It leaves an inherited channel open (see StandardInputListener).
+				setUnixDomainSocketPath(null);
+			}
 			super.doCloseServerSocket();
 		}
 		finally {
 			this.listenerClosed = true;
-			if (this.configuredSocketPath != null) {
+			if (this.socketPathReplaced) {
 				setUnixDomainSocketPath(this.configuredSocketPath);
 				this.configuredSocketPath = null;
+				this.socketPathReplaced = false;
 			}
 		}
 	}

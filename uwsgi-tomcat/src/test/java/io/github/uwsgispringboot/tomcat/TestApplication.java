@@ -27,6 +27,7 @@ class TestApplication extends HttpServlet {
 			case "/async" -> async(request);
 			case "/fail" -> fail(response);
 			case "/tls" -> tls(request, response);
+			case "/pid" -> pid(request, response);
 			default -> describe(request, response);
 		}
 	}
@@ -98,6 +99,16 @@ class TestApplication extends HttpServlet {
 		}
 		response.setContentType("text/plain");
 		response.getWriter().write(text.toString());
+	}
+
+	/** Which process answered, after {@code sleep} milliseconds. */
+	private void pid(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String sleep = request.getParameter("sleep");
+		if (sleep != null) {
+			sleep(Long.parseLong(sleep));
+		}
+		response.setContentType("text/plain");
+		response.getWriter().write("pid=" + ProcessHandle.current().pid());
 	}
 
 	/** The application fails after part of the body was sent. */

@@ -32,15 +32,34 @@ final class TestCertificates {
 	private final Path serverTrustStore;
 
 	TestCertificates(Path directory) throws Exception {
-		this.serverKeyStore = generate(directory, "server", "CN=localhost");
-		this.clientKeyStore = generate(directory, "proxy", "CN=nginx proxy");
-		this.serverTrustStore = directory.resolve("server-trust.p12");
+		this(generate(directory, "server", "CN=localhost"), generate(directory, "proxy", "CN=nginx proxy"),
+				trustStore(directory));
+	}
+
+	private TestCertificates(Path serverKeyStore, Path clientKeyStore, Path serverTrustStore) {
+		this.serverKeyStore = serverKeyStore;
+		this.clientKeyStore = clientKeyStore;
+		this.serverTrustStore = serverTrustStore;
+	}
+
+	/**
+	 * Return the certificates made in {@code directory} by another instance, in another process.
+	 */
+	static TestCertificates madeIn(Path directory) {
+		return new TestCertificates(directory.resolve("server.p12"), directory.resolve("proxy.p12"),
+				directory.resolve("server-trust.p12"));
+	}
+
+	/** The connector's trust store, with the proxy's certificate (generated first). */
+	private static Path trustStore(Path directory) throws Exception {
+		Path trustStore = directory.resolve("server-trust.p12");
 		KeyStore trust = KeyStore.getInstance("PKCS12");
 		trust.load(null, null);
-		trust.setCertificateEntry("proxy", certificate(this.clientKeyStore, "proxy"));
-		try (var out = Files.newOutputStream(this.serverTrustStore)) {
+		trust.setCertificateEntry("proxy", certificate(directory.resolve("proxy.p12"), "proxy"));
+		try (var out = Files.newOutputStream(trustStore)) {
 			trust.store(out, PASSWORD.toCharArray());
 		}
+		return trustStore;
 	}
 
 	private static Path generate(Path directory, String alias, String subject) throws Exception {
