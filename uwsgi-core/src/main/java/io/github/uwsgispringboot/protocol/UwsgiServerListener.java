@@ -40,6 +40,15 @@ public interface UwsgiServerListener {
 	}
 
 	/**
+	 * A response was cut short: its head was sent and its connection ended before its end was
+	 * written, because the application failed while writing it, the request timeout cut it, or
+	 * the peer went away. The proxy was told where it could be (a reset over TCP).
+	 * @param exchange the request and the part of its response that was sent
+	 */
+	default void exchangeFailed(UwsgiExchange exchange) {
+	}
+
+	/**
 	 * A request took longer than the request timeout and was cancelled (see
 	 * {@link UwsgiRequestTimeout}).
 	 * @param transport {@code tcp} or {@code unix}
@@ -84,6 +93,11 @@ public interface UwsgiServerListener {
 			@Override
 			public void exchangeCompleted(UwsgiExchange exchange) {
 				all.forEach((listener) -> listener.exchangeCompleted(exchange));
+			}
+
+			@Override
+			public void exchangeFailed(UwsgiExchange exchange) {
+				all.forEach((listener) -> listener.exchangeFailed(exchange));
 			}
 
 			@Override

@@ -55,6 +55,9 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	/** Packets refused as malformed or unsupported, by reason. */
 	public static final String PACKETS_REJECTED = "uwsgi.server.packets.rejected";
 
+	/** Counter of responses cut short: their head was sent, their end never was. */
+	public static final String RESPONSES_CUT = "uwsgi.server.responses.cut";
+
 	/** Counter of requests cancelled by the request timeout ({@code uwsgi.request-timeout}). */
 	public static final String REQUESTS_TIMED_OUT = "uwsgi.server.requests.timeout";
 
@@ -114,6 +117,11 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 	}
 
 	@Override
+	public void exchangeFailed(UwsgiExchange exchange) {
+		this.transports.get(exchange.transport()).cut.increment();
+	}
+
+	@Override
 	public void requestTimedOut(String transport) {
 		this.transports.get(transport).timedOut.increment();
 	}
@@ -161,6 +169,8 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 
 		private final Counter timedOut;
 
+		private final Counter cut;
+
 		private final Map<Integer, Timer> requestsByStatus = new ConcurrentHashMap<>();
 
 		TransportMeters(String transport) {
@@ -173,6 +183,10 @@ public class UwsgiServerMeters implements UwsgiServerListener {
 			this.bytesSent = Counter.builder(BYTES_SENT)
 				.baseUnit("bytes")
 				.description("bytes of uwsgi response bodies sent")
+				.tag("transport", transport)
+				.register(UwsgiServerMeters.this.registry);
+			this.cut = Counter.builder(RESPONSES_CUT)
+				.description("uwsgi responses cut short: their head was sent, their end never was")
 				.tag("transport", transport)
 				.register(UwsgiServerMeters.this.registry);
 			this.timedOut = Counter.builder(REQUESTS_TIMED_OUT)

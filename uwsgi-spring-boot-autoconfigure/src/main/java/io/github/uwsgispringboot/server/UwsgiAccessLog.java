@@ -29,7 +29,7 @@ import io.github.uwsgispringboot.protocol.UwsgiServerListener;
  * 203.0.113.9 - - [24/Nov/2026:21:41:10 +0000] "GET /orders?page=2 HTTP/2.0" 200 5120 "-" "curl/8.5.0" 3 ms
  * </pre>
  * The JSON line and the structured fields carry the same values under the names of the Elastic
- * Common Schema, listed in {@link #fields(UwsgiExchange, BiConsumer)}.
+ * Common Schema, listed in {@link #fields(UwsgiExchange, boolean, BiConsumer)}.
  */
 public class UwsgiAccessLog implements UwsgiServerListener {
 
@@ -71,18 +71,31 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 
 	@Override
 	public void exchangeCompleted(UwsgiExchange exchange) {
+		write(exchange, false);
+	}
+
+	/**
+	 * Log a response cut short as a completed one, marked: {@code cut} after the duration in the
+	 * combined format, {@code "event.outcome":"failure"} in the others.
+	 */
+	@Override
+	public void exchangeFailed(UwsgiExchange exchange) {
+		write(exchange, true);
+	}
+
+	private void write(UwsgiExchange exchange, boolean cut) {
 		switch (this.format) {
 			case COMBINED -> {
 				if (logger.isInfoEnabled()) {
-					logger.info(combined(exchange, ZonedDateTime.now(ZoneId.systemDefault())));
+					logger.info(combined(exchange, ZonedDateTime.now(ZoneId.systemDefault()), cut));
 				}
 			}
 			case JSON -> {
 				if (logger.isInfoEnabled()) {
-					logger.info(json(exchange, Instant.now()));
+					logger.info(json(exchange, Instant.now(), cut));
 				}
 			}
-			case STRUCTURED -> StructuredAccessLog.log(exchange);
+			case STRUCTURED -> StructuredAccessLog.log(exchange, cut);
 		}
 	}
 
@@ -92,6 +105,10 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	 * the user agent are written as {@code \xHH}, as nginx does, so that a line is always one line.
 	 */
 	static String combined(UwsgiExchange exchange, ZonedDateTime time) {
+		return combined(exchange, time, false);
+	}
+
+	static String combined(UwsgiExchange exchange, ZonedDateTime time, boolean cut) {
 		UwsgiRequest request = exchange.request();
 		StringBuilder line = new StringBuilder(160);
 		line.append(client(request)).append(" - - [").append(COMBINED_TIME.format(time)).append("] \"");
@@ -107,6 +124,9 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 		appendEscaped(line, orDash(header(request, "Referer"))).append("\" \"");
 		appendEscaped(line, orDash(header(request, "User-Agent"))).append("\" ");
 		line.append(exchange.duration().toMillis()).append(" ms");
+		if (cut) {
+			line.append(" cut");
+		}
 		return line.toString();
 	}
 
@@ -115,9 +135,13 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	 * UTC with milliseconds), then the {@link #fields fields}.
 	 */
 	static String json(UwsgiExchange exchange, Instant time) {
+		return json(exchange, time, false);
+	}
+
+	static String json(UwsgiExchange exchange, Instant time, boolean cut) {
 		StringBuilder json = new StringBuilder(320);
 		json.append("{\"@timestamp\":\"").append(JSON_TIME.format(time)).append('"');
-		fields(exchange, (name, value) -> {
+		fields(exchange, cut, (name, value) -> {
 			json.append(",\"").append(name).append("\":");
 			if (value instanceof Number) {
 				json.append(value);
@@ -146,9 +170,11 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	 * <tr><td>{@code network.transport}</td><td>string</td><td>{@code tcp} or {@code unix}</td></tr>
 	 * <tr><td>{@code user_agent.original}</td><td>string</td><td>the User-Agent header</td></tr>
 	 * <tr><td>{@code http.request.referrer}</td><td>string</td><td>the Referer header</td></tr>
+	 * <tr><td>{@code event.outcome}</td><td>string</td><td>{@code failure} for a response cut short
+	 * (see {@link UwsgiServerListener#exchangeFailed}); absent for a response sent whole</td></tr>
 	 * </table>
 	 */
-	static void fields(UwsgiExchange exchange, BiConsumer<String, Object> field) {
+	static void fields(UwsgiExchange exchange, boolean cut, BiConsumer<String, Object> field) {
 		UwsgiRequest request = exchange.request();
 		if (request != null && request.remoteAddress() != null) {
 			field.accept("client.address", request.remoteAddress().getAddress().getHostAddress());
@@ -173,6 +199,9 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 		String referer = header(request, "Referer");
 		if (referer != null) {
 			field.accept("http.request.referrer", text(referer));
+		}
+		if (cut) {
+			field.accept("event.outcome", "failure");
 		}
 	}
 
@@ -293,13 +322,13 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 
 		private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LOGGER_NAME);
 
-		static void log(UwsgiExchange exchange) {
+		static void log(UwsgiExchange exchange, boolean cut) {
 			if (!logger.isInfoEnabled()) {
 				return;
 			}
 			org.slf4j.spi.LoggingEventBuilder event = logger.atInfo();
-			fields(exchange, event::addKeyValue);
-			event.log(combined(exchange, ZonedDateTime.now(ZoneId.systemDefault())));
+			fields(exchange, cut, event::addKeyValue);
+			event.log(combined(exchange, ZonedDateTime.now(ZoneId.systemDefault()), cut));
 		}
 
 	}

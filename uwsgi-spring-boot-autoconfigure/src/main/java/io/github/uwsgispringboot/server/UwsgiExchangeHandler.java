@@ -59,6 +59,13 @@ final class UwsgiExchangeHandler extends ChannelDuplexHandler {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.status >= 200 && !this.completed) {
+			// a response head went out, its end never did: cut short
+			UwsgiExchange exchange = exchange();
+			for (UwsgiServerListener listener : this.listeners) {
+				listener.exchangeFailed(exchange);
+			}
+		}
 		for (UwsgiServerListener listener : this.listeners) {
 			listener.connectionClosed(this.transport);
 		}
@@ -106,10 +113,13 @@ final class UwsgiExchangeHandler extends ChannelDuplexHandler {
 		ctx.write(msg, promise);
 	}
 
-	private void completed() {
+	private UwsgiExchange exchange() {
 		Duration duration = Duration.ofNanos((this.start != 0) ? System.nanoTime() - this.start : 0);
-		UwsgiExchange exchange = new UwsgiExchange(this.transport, this.request, this.status, this.received, this.sent,
-				duration);
+		return new UwsgiExchange(this.transport, this.request, this.status, this.received, this.sent, duration);
+	}
+
+	private void completed() {
+		UwsgiExchange exchange = exchange();
 		for (UwsgiServerListener listener : this.listeners) {
 			listener.exchangeCompleted(exchange);
 		}

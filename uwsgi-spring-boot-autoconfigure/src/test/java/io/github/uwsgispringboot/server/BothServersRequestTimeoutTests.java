@@ -68,6 +68,7 @@ import io.github.uwsgispringboot.server.RawUwsgiConnection.Received;
 import static io.github.uwsgispringboot.server.BothServersBadInputTests.packet;
 import static io.github.uwsgispringboot.server.BothServersBadInputTests.var;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The request timeout ({@code uwsgi.request-timeout}, uWSGI's harakiri) on both servers, the
@@ -134,6 +135,11 @@ class BothServersRequestTimeoutTests {
 	}
 
 	record Server(String name, SocketAddress tcp, SocketAddress unix, MeterRegistry registry) {
+
+		double cut(Transport transport) {
+			Counter counter = this.registry.find(UwsgiServerMeters.RESPONSES_CUT).tag("transport", transport.tag).counter();
+			return (counter != null) ? counter.count() : 0;
+		}
 
 		double timedOut(Transport transport) {
 			Counter counter = this.registry.find(UwsgiServerMeters.REQUESTS_TIMED_OUT)
@@ -208,6 +214,7 @@ class BothServersRequestTimeoutTests {
 			reset();
 			String as = server.name() + " over " + transport;
 			double timedOut = server.timedOut(transport);
+			double cut = server.cut(transport);
 			long answered504 = server.answered(transport, 504);
 			Received received = exchange(server, transport, "/hang");
 			assertThat(received.bytes()).as(as).startsWith("HTTP/1.1 504 Gateway Timeout\r\n");
@@ -234,6 +241,7 @@ class BothServersRequestTimeoutTests {
 			}
 			assertThat(server.timedOut(transport)).as(as + ": counted").isEqualTo(timedOut + 1);
 			assertThat(server.answered(transport, 504)).as(as + ": a 504 answered").isEqualTo(answered504 + 1);
+			assertThat(server.cut(transport)).as(as + ": no response cut").isEqualTo(cut);
 			// the next request is served, on Tomcat by the thread that was interrupted
 			Received next = exchange(server, transport, "/fast");
 			assertThat(next.bytes()).as(as + ": the next request").startsWith("HTTP/1.1 200 ").endsWith("ok");
@@ -247,6 +255,7 @@ class BothServersRequestTimeoutTests {
 			reset();
 			String as = server.name() + " over " + transport;
 			double timedOut = server.timedOut(transport);
+			double cut = server.cut(transport);
 			Received received = exchange(server, transport, "/partial");
 			assertThat(received.bytes()).as(as).startsWith("HTTP/1.1 200 ").endsWith("partial body");
 			assertThat(received.elapsed()).as(as + ": at the deadline").isBetween(TIMEOUT, TIMEOUT.plus(TOLERANCE));
@@ -259,6 +268,10 @@ class BothServersRequestTimeoutTests {
 					.contains("GET /partial from 203.0.113.9 over " + transport.tag
 							+ "; its response had started: the connection is cut"));
 			assertThat(server.timedOut(transport)).as(as + ": counted").isEqualTo(timedOut + 1);
+			// counted when the server has seen its connection close, which may come after the client's EOF
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(server.cut(transport)).as(as + ": a response cut short")
+					.isEqualTo(cut + 1));
 		}
 		assertThat(output.getAll()).as("no other log line than the timeout's")
 			.doesNotContain(" ERROR ")

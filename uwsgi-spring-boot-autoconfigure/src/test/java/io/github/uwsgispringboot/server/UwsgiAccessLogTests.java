@@ -61,6 +61,24 @@ class UwsgiAccessLogTests {
 	}
 
 	@Test
+	void responseCutShortIsMarkedInEveryFormat() {
+		UwsgiRequest request = UwsgiRequest.from(UwsgiVars.builder()
+			.add("REQUEST_METHOD", "GET")
+			.add("REQUEST_URI", "/download")
+			.add("SERVER_PROTOCOL", "HTTP/1.1")
+			.add("REMOTE_ADDR", "203.0.113.9")
+			.add("REMOTE_PORT", "50000")
+			.build());
+		UwsgiExchange exchange = new UwsgiExchange("unix", request, 200, 0, 262144, Duration.ofMillis(310));
+		assertThat(UwsgiAccessLog.combined(exchange, TIME, true)).isEqualTo(
+				"203.0.113.9 - - [24/Nov/2026:21:41:10 +0000] \"GET /download HTTP/1.1\" 200 262144 \"-\" \"-\" 310 ms cut");
+		assertThat(UwsgiAccessLog.json(exchange, TIME.toInstant(), true))
+			.endsWith(",\"network.transport\":\"unix\",\"event.outcome\":\"failure\"}");
+		assertThat(UwsgiAccessLog.json(exchange, TIME.toInstant(), false)).doesNotContain("event.outcome");
+		assertThat(UwsgiAccessLog.combined(exchange, TIME, false)).endsWith(" 310 ms");
+	}
+
+	@Test
 	void refusedPacketHasDashesForWhatWasNotRead() {
 		UwsgiExchange exchange = new UwsgiExchange("unix", null, 431, 0, 0, Duration.ZERO);
 		assertThat(UwsgiAccessLog.combined(exchange, TIME))

@@ -57,6 +57,15 @@ final class UwsgiOutputBuffer implements OutputBuffer {
 		this.swallow = true;
 	}
 
+	/**
+	 * Return whether nothing of the response is written: no body, or a response that was never
+	 * sent (refused, or answered by the request timeout).
+	 * @return {@code true} once {@link #swallow()} was called
+	 */
+	boolean isSwallowing() {
+		return this.swallow;
+	}
+
 	@Override
 	public int doWrite(ByteBuffer chunk) throws IOException {
 		if (!this.response.isCommitted()) {

@@ -267,6 +267,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 			this.protocol.serverListener().requestTimedOut(this.transport);
 			if (started) {
 				cut();
+				reportCut();
 			}
 			else {
 				answerTimedOut(elapsed);
@@ -275,6 +276,15 @@ final class UwsgiProcessor extends AbstractProcessor {
 			if (this.serviceThread != null) {
 				this.serviceThread.interrupt();
 			}
+		}
+	}
+
+	/** A response whose head was sent was cut short: tell the listener, as the Netty server does. */
+	private void reportCut() {
+		if (this.response.isCommitted() && !this.output.isSwallowing() && this.response.getStatus() >= 200) {
+			this.protocol.serverListener()
+				.exchangeFailed(new UwsgiExchange(this.transport, this.uwsgiRequest, this.response.getStatus(),
+						this.input.received(), this.output.getBytesWritten(), elapsed()));
 		}
 	}
 
@@ -484,6 +494,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		if (!getErrorState().isIoAllowed()) {
 			// cut short: a plain close would make a truncated close-delimited body look complete
 			reset();
+			reportCut();
 			return;
 		}
 		this.protocol.serverListener()
