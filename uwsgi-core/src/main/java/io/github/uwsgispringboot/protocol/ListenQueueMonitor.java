@@ -251,7 +251,7 @@ public final class ListenQueueMonitor implements AutoCloseable {
 	}
 
 	@FunctionalInterface
-	private interface QueueReader {
+	interface QueueReader {
 
 		ListenQueue read() throws IOException;
 
@@ -267,7 +267,7 @@ public final class ListenQueueMonitor implements AutoCloseable {
 	}
 
 	/** A listener watched: its reader, what it read last, and its warning's rate limit. */
-	private static final class Watched {
+	static final class Watched {
 
 		private final Listener listener;
 
@@ -275,7 +275,7 @@ public final class ListenQueueMonitor implements AutoCloseable {
 
 		private final LongSupplier clock;
 
-		private final AtomicReference<ListenQueue> latest = new AtomicReference<>();
+		final AtomicReference<ListenQueue> latest = new AtomicReference<>();
 
 		private long lastWarning = NEVER;
 
