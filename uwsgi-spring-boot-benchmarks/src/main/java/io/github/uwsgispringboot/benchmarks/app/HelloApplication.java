@@ -10,7 +10,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -56,8 +58,9 @@ public class HelloApplication {
 
 	/**
 	 * The application's handler chain over HTTP/1.1 on a unix socket: a second Reactor Netty
-	 * {@link HttpServer} with Reactor Netty's defaults, as Spring Boot builds its HTTP port's, and
-	 * the socket's file writable by nginx's workers.
+	 * {@link HttpServer} as Spring Boot builds its HTTP port's with its defaults (Reactor Netty's
+	 * settings, a channel group for the graceful shutdown), and the socket's file writable by
+	 * nginx's workers.
 	 */
 	static final class UnixSocketHttpListener implements SmartLifecycle {
 
@@ -79,6 +82,7 @@ public class HelloApplication {
 				this.server = HttpServer.create()
 					.bindAddress(() -> new DomainSocketAddress(this.path.toString()))
 					.protocol(HttpProtocol.HTTP11)
+					.channelGroup(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
 					.handle(new ReactorHttpHandlerAdapter(this.httpHandler.getObject()))
 					.bindNow();
 				Files.setPosixFilePermissions(this.path, PosixFilePermissions.fromString("rw-rw-rw-"));
