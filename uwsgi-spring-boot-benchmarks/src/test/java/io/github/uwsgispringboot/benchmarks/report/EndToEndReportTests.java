@@ -3,6 +3,7 @@ package io.github.uwsgispringboot.benchmarks.report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,17 +93,11 @@ class EndToEndReportTests {
 				proxy-keepalive\tproxy_pass keep-alive\tproxy\tkeepalive\t6
 				""");
 		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
-		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
-		String[] ids = { "nginx", "ours-unix", "ours-tcp", "proxy", "proxy-unix", "proxy-keepalive" };
-		double[] requestsPerSecond = { 40000, 24000, 12000, 10000, 20000, 40000 };
-		String[] p99 = { "1.00ms", "4.00ms", "5.00ms", "4.00ms", "5.00ms", "3.00ms" };
 		// backend CPU per request over 10 s: 30, 45, 50, 40 and 20 µs
-		long[] backendMicros = { 0, 7_200_000, 5_400_000, 5_000_000, 8_000_000, 8_000_000 };
-		for (int row = 0; row < ids.length; row++) {
-			Files.writeString(runs.resolve("1." + ids[row] + ".wrk"), wrk("1.00ms", p99[row], requestsPerSecond[row]));
-			Files.writeString(runs.resolve("1." + ids[row] + ".cpu"),
-					backendMicros[row] + " 1000000 1500000 5000000 20000000\n");
-		}
+		writeOneRound(new String[] { "nginx", "ours-unix", "ours-tcp", "proxy", "proxy-unix", "proxy-keepalive" },
+				new double[] { 40000, 24000, 12000, 10000, 20000, 40000 },
+				new String[] { "1.00ms", "4.00ms", "5.00ms", "4.00ms", "5.00ms", "3.00ms" },
+				new long[] { 0, 7_200_000, 5_400_000, 5_000_000, 8_000_000, 8_000_000 });
 		EndToEndReport report = EndToEndReport.read(this.runDir);
 		assertThat(report.table())
 			// over a unix socket against the unix socket's proxy_pass, over TCP against TCP's
@@ -136,16 +131,13 @@ class EndToEndReportTests {
 				mvc-ajp\tMVC, Apache AJP\tmvc-ajp\tajp\t7
 				""");
 		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
-		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
-		String[] ids = { "nginx", "mvc-unix", "mvc-tcp", "mvc-proxy", "mvc-proxy-unix", "mvc-proxy-keepalive",
-				"mvc-apache-uwsgi", "mvc-ajp" };
-		double[] requestsPerSecond = { 40000, 15000, 12000, 10000, 10000, 20000, 9000, 10000 };
-		String[] p99 = { "1.00ms", "4.00ms", "5.00ms", "4.00ms", "4.00ms", "2.00ms", "6.00ms", "5.00ms" };
-		for (int row = 0; row < ids.length; row++) {
-			Files.writeString(runs.resolve("1." + ids[row] + ".wrk"), wrk("1.00ms", p99[row], requestsPerSecond[row]));
-			// 10 s of wrk: 100,000 requests at 10,000 req/s; backend 2 s, front end 1 s
-			Files.writeString(runs.resolve("1." + ids[row] + ".cpu"), "2000000 1000000 1500000 5000000 20000000\n");
-		}
+		// 10 s of wrk: 100,000 requests at 10,000 req/s; backend 2 s, front end 1 s
+		long[] backendMicros = new long[8];
+		Arrays.fill(backendMicros, 2_000_000);
+		writeOneRound(new String[] { "nginx", "mvc-unix", "mvc-tcp", "mvc-proxy", "mvc-proxy-unix", "mvc-proxy-keepalive",
+				"mvc-apache-uwsgi", "mvc-ajp" }, new double[] { 40000, 15000, 12000, 10000, 10000, 20000, 9000, 10000 },
+				new String[] { "1.00ms", "4.00ms", "5.00ms", "4.00ms", "4.00ms", "2.00ms", "6.00ms", "5.00ms" },
+				backendMicros);
 		EndToEndReport report = EndToEndReport.read(this.runDir);
 		assertThat(report.table()).contains("| nginx alone |").doesNotContain("MVC");
 		assertThat(report.mvcTable())
@@ -186,6 +178,20 @@ class EndToEndReportTests {
 		String mvcSection = EndToEndReport.MVC_BEGIN + "\nnew\n" + EndToEndReport.MVC_END + "\n";
 		assertThat(EndToEndReport.replaceSection(mvcPage, mvcSection, EndToEndReport.MVC_BEGIN, EndToEndReport.MVC_END))
 			.isEqualTo(page + mvcSection);
+	}
+
+	/**
+	 * Write one round of each row: wrk's output (p50 1 ms) and the CPU figures (the backend's as
+	 * given; front end 1 s, wrk 1.5 s, the machine busy 5 s of 20 s).
+	 */
+	private void writeOneRound(String[] ids, double[] requestsPerSecond, String[] p99, long[] backendMicros)
+			throws IOException {
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		for (int row = 0; row < ids.length; row++) {
+			Files.writeString(runs.resolve("1." + ids[row] + ".wrk"), wrk("1.00ms", p99[row], requestsPerSecond[row]));
+			Files.writeString(runs.resolve("1." + ids[row] + ".cpu"),
+					backendMicros[row] + " 1000000 1500000 5000000 20000000\n");
+		}
 	}
 
 	private static String wrk(String p50, String p99, double requestsPerSecond) {
