@@ -227,7 +227,28 @@ public final class EndToEndReport {
 			list.append(String.format(Locale.ROOT, " (target at most %+.0f µs: %s)", targets.cpuExtraMicros(),
 					verdict(cpu - peerCpu <= targets.cpuExtraMicros())));
 		}
-		list.append(".\n");
+		list.append(cpuRoundByRound(row, peer, !Double.isNaN(targets.cpuExtraMicros()))).append(".\n");
+	}
+
+	/**
+	 * Return the backend CPU per request of each round against the peer's in the same round, which
+	 * shows how much the ratio of the medians moved with the machine: empty with one round, or
+	 * rounds without CPU figures.
+	 */
+	private static String cpuRoundByRound(Row row, Row peer, boolean difference) {
+		int rounds = Math.min(row.rounds().size(), peer.rounds().size());
+		StringBuilder each = new StringBuilder();
+		for (int round = 0; round < rounds; round++) {
+			double cpu = row.rounds().get(round).backendCpuPerRequest();
+			double peerCpu = peer.rounds().get(round).backendCpuPerRequest();
+			if (Double.isNaN(cpu) || Double.isNaN(peerCpu)) {
+				return "";
+			}
+			each.append((round > 0) ? ", " : "")
+				.append(difference ? String.format(Locale.ROOT, "%+.1f µs", cpu - peerCpu)
+						: String.format(Locale.ROOT, "%.2f", cpu / peerCpu));
+		}
+		return (rounds > 1) ? "; round by round " + each : "";
 	}
 
 	private static String verdict(boolean met) {

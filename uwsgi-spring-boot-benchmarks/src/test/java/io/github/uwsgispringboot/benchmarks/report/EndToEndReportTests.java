@@ -119,6 +119,29 @@ class EndToEndReportTests {
 	}
 
 	@Test
+	void targetsOnCpuShowEachRoundAgainstThePeersSameRound() throws IOException {
+		Files.writeString(this.runDir.resolve("rows.tsv"), """
+				ours-tcp\tours, TCP\tours\ttcp\t3
+				proxy\tproxy_pass\tproxy\ttcp\t4
+				""");
+		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		// 100,000 requests a round; backend CPU per request: ours 40, 45, 60 µs, proxy_pass 50, 40, 60 µs
+		long[][] backendMicros = { { 4_000_000, 4_500_000, 6_000_000 }, { 5_000_000, 4_000_000, 6_000_000 } };
+		String[] ids = { "ours-tcp", "proxy" };
+		for (int row = 0; row < ids.length; row++) {
+			for (int round = 0; round < 3; round++) {
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".wrk"), wrk("1.00ms", "2.00ms", 10000));
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".cpu"),
+						backendMicros[row][round] + " 1000000 1500000 5000000 20000000\n");
+			}
+		}
+		assertThat(EndToEndReport.read(this.runDir).comparisons())
+			.contains("backend CPU per request 45 µs against 50 µs, **0.90** times, -5.0 µs (target at most 0.85 times: "
+					+ "**not met**); round by round 0.80, 1.13, 1.00.");
+	}
+
+	@Test
 	void springMvcRowsHaveTheirOwnTableComparedWithTheirPeersBehindTheSameFrontEnd() throws IOException {
 		Files.writeString(this.runDir.resolve("rows.tsv"), """
 				nginx\tnginx alone\tceiling\tnone\t1
