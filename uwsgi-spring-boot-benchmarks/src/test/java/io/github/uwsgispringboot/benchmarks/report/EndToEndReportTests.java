@@ -56,19 +56,11 @@ class EndToEndReportTests {
 				uwsgi-unix\tuWSGI, unix\tuwsgi\tunix\t3
 				""");
 		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
-		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
-		double[][] rounds = { { 40000, 41000, 39000 }, { 9000, 11000, 10000 }, { 20000, 19000, 21000 } };
-		String[] ids = { "nginx", "ours-unix", "uwsgi-unix" };
-		for (int row = 0; row < ids.length; row++) {
-			for (int round = 0; round < 3; round++) {
-				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".wrk"),
-						wrk((round + 1) + ".00ms", "9.00ms", rounds[row][round]));
-				// microseconds: backend and nginx (10 and 5 per request in the median round), wrk, the
-				// machine busy, its capacity: others used 10 %
-				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".cpu"),
-						"1000000 500000 1500000 5000000 20000000\n");
-			}
-		}
+		// backend and nginx: 10 and 5 µs per request in the median round
+		long[] backendMicros = { 1_000_000, 1_000_000, 1_000_000 };
+		Path runs = writeRounds(new String[] { "nginx", "ours-unix", "uwsgi-unix" },
+				new double[][] { { 40000, 41000, 39000 }, { 9000, 11000, 10000 }, { 20000, 19000, 21000 } },
+				new long[][] { backendMicros, backendMicros, backendMicros });
 		Files.delete(runs.resolve("1.uwsgi-unix.cpu"));
 		Files.writeString(runs.resolve("warmup.nginx.txt"), "not a measurement");
 		EndToEndReport report = EndToEndReport.read(this.runDir);
@@ -125,17 +117,10 @@ class EndToEndReportTests {
 				proxy\tproxy_pass\tproxy\ttcp\t4
 				""");
 		Files.writeString(this.runDir.resolve("environment.tsv"), "Date\t2026-01-01 00:00 UTC\n");
-		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
 		// 100,000 requests a round; backend CPU per request: ours 40, 45, 60 µs, proxy_pass 50, 40, 60 µs
-		long[][] backendMicros = { { 4_000_000, 4_500_000, 6_000_000 }, { 5_000_000, 4_000_000, 6_000_000 } };
-		String[] ids = { "ours-tcp", "proxy" };
-		for (int row = 0; row < ids.length; row++) {
-			for (int round = 0; round < 3; round++) {
-				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".wrk"), wrk("1.00ms", "2.00ms", 10000));
-				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".cpu"),
-						backendMicros[row][round] + " 1000000 1500000 5000000 20000000\n");
-			}
-		}
+		double[] requestsPerSecond = { 10000, 10000, 10000 };
+		writeRounds(new String[] { "ours-tcp", "proxy" }, new double[][] { requestsPerSecond, requestsPerSecond },
+				new long[][] { { 4_000_000, 4_500_000, 6_000_000 }, { 5_000_000, 4_000_000, 6_000_000 } });
 		assertThat(EndToEndReport.read(this.runDir).comparisons())
 			.contains("backend CPU per request 45 µs against 50 µs, **0.90** times, -5.0 µs (target at most 0.85 times: "
 					+ "**not met**); round by round 0.80, 1.13, 1.00.");
@@ -201,6 +186,24 @@ class EndToEndReportTests {
 		String mvcSection = EndToEndReport.MVC_BEGIN + "\nnew\n" + EndToEndReport.MVC_END + "\n";
 		assertThat(EndToEndReport.replaceSection(mvcPage, mvcSection, EndToEndReport.MVC_BEGIN, EndToEndReport.MVC_END))
 			.isEqualTo(page + mvcSection);
+	}
+
+	/**
+	 * Write the rounds of each row: wrk's output (p50 1, 2, 3 ms in rounds 1, 2, 3; p99 9 ms) and the
+	 * CPU figures (the backend's as given; nginx 0.5 s, wrk 1.5 s, the machine busy 5 s of 20 s: others
+	 * used 10 %).
+	 */
+	private Path writeRounds(String[] ids, double[][] requestsPerSecond, long[][] backendMicros) throws IOException {
+		Path runs = Files.createDirectory(this.runDir.resolve("runs"));
+		for (int row = 0; row < ids.length; row++) {
+			for (int round = 0; round < requestsPerSecond[row].length; round++) {
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".wrk"),
+						wrk((round + 1) + ".00ms", "9.00ms", requestsPerSecond[row][round]));
+				Files.writeString(runs.resolve((round + 1) + "." + ids[row] + ".cpu"),
+						backendMicros[row][round] + " 500000 1500000 5000000 20000000\n");
+			}
+		}
+		return runs;
 	}
 
 	/**
