@@ -5,10 +5,12 @@
 # front of the MVC application, and measures every row with wrk through them, all on 127.0.0.1:
 #   1. nginx answering by itself (return 200): the ceiling of this machine
 #   2. our uwsgi listener, uwsgi_pass over the unix socket, and over TCP
-#   3. the same application's HTTP port, proxy_pass with upstream keep-alive
+#   3. the same application's HTTP port behind proxy_pass: nginx's default (a connection per request)
+#      over TCP and over a unix socket (a second HTTP listener of the application), and kept alive
 #   4. uWSGI 2.0, uwsgi_pass over the unix socket, and over TCP (the anchor)
 #   5. the Spring MVC application on Tomcat: uwsgi_pass over the unix socket and over TCP; its HTTP
-#      port behind proxy_pass, nginx's default (a connection per request) and kept alive; and through
+#      port behind proxy_pass, nginx's default (a connection per request) over TCP and over a unix
+#      socket (a second HTTP connector), and kept alive; and through
 #      Apache httpd, mod_proxy_uwsgi over TCP and mod_proxy_ajp to Tomcat's AJP connector
 # Each row is warmed up, then measured in ROUNDS rounds with the rows interleaved (each round
 # starts one row further on); the table gives each row's median. Prints the table and writes it,
@@ -27,8 +29,9 @@
 #   UWSGI_PROCESSES=2  uWSGI worker processes (one thread each: the GIL makes threads no faster here)
 #   NGINX_WORKERS=auto nginx worker processes
 #   JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseG1GC"  the Spring applications' JVM options
-#   ROWS="ours-unix proxy"  only these rows (nginx ours-unix ours-tcp proxy uwsgi-unix uwsgi-tcp
-#                    mvc-unix mvc-tcp mvc-proxy mvc-proxy-keepalive mvc-apache-uwsgi mvc-ajp); the
+#   ROWS="ours-unix proxy-unix"  only these rows (nginx ours-unix ours-tcp proxy proxy-unix
+#                    proxy-keepalive uwsgi-unix uwsgi-tcp mvc-unix mvc-tcp mvc-proxy mvc-proxy-unix
+#                    mvc-proxy-keepalive mvc-apache-uwsgi mvc-ajp); the
 #                    MVC application and Apache are started only when one of their rows is measured
 #   JFR=1            record the Spring applications with Java Flight Recorder (target/e2e/app.jfr,
 #                    target/e2e/mvc-app.jfr)
@@ -75,7 +78,7 @@ selected() { # id...: whether ROWS selects one of these rows (no ROWS: every row
   return 1
 }
 with_mvc="" with_apache=""
-selected mvc-unix mvc-tcp mvc-proxy mvc-proxy-keepalive mvc-apache-uwsgi mvc-ajp && with_mvc=1
+selected mvc-unix mvc-tcp mvc-proxy mvc-proxy-unix mvc-proxy-keepalive mvc-apache-uwsgi mvc-ajp && with_mvc=1
 selected mvc-apache-uwsgi mvc-ajp && with_apache=1
 apache_bin=$(command -v apache2 || echo /usr/sbin/apache2)
 [ -z "$with_apache" ] || [ -x "$apache_bin" ] || { echo "apache2 is missing: apt-get install apache2" >&2; exit 1; }
@@ -92,6 +95,7 @@ port_nginx=$base_port port_ours_unix=$((base_port + 1)) port_ours_tcp=$((base_po
 port_proxy=$((base_port + 3)) port_uwsgi_unix=$((base_port + 4)) port_uwsgi_tcp=$((base_port + 5))
 app_http_port=$((base_port + 10)) app_uwsgi_port=$((base_port + 11)) uwsgi_tcp_port=$((base_port + 12))
 port_baseline_unix=$((base_port + 6)) port_baseline_tcp=$((base_port + 7))
+port_proxy_unix=$((base_port + 8)) port_proxy_keepalive=$((base_port + 9)) port_mvc_proxy_unix=$((base_port + 15))
 baseline_http_port=$((base_port + 13)) baseline_uwsgi_port=$((base_port + 14))
 port_mvc_unix=$((base_port + 16)) port_mvc_tcp=$((base_port + 17)) port_mvc_proxy=$((base_port + 18))
 port_mvc_proxy_keepalive=$((base_port + 19)) port_mvc_apache_uwsgi=$((base_port + 20)) port_mvc_ajp=$((base_port + 21))
@@ -156,7 +160,8 @@ fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 java $java_opts "${jfr_opts[@]}" -cp "$classpath" io.github.uwsgispringboot.benchmarks.app.HelloApplication \
   --server.address=127.0.0.1 --server.port="$app_http_port" \
-  --uwsgi.port="$app_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/app.sock" > "$run_dir/app.log" 2>&1 &
+  --uwsgi.port="$app_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/app.sock" \
+  --benchmark.http-unix-socket="$run_dir/app-http.sock" > "$run_dir/app.log" 2>&1 &
 app_pid=$!
 if [ -n "$baseline" ]; then
   # shellcheck disable=SC2086
@@ -170,7 +175,8 @@ if [ -n "$with_mvc" ]; then
   # shellcheck disable=SC2086
   java $java_opts "${mvc_jfr_opts[@]}" -cp "$mvc_classpath" io.github.uwsgispringboot.benchmarks.mvc.MvcHelloApplication \
     --server.address=127.0.0.1 --server.port="$mvc_http_port" --benchmark.ajp-port="$mvc_ajp_port" \
-    --uwsgi.port="$mvc_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/mvc.sock" > "$run_dir/mvc-app.log" 2>&1 &
+    --uwsgi.port="$mvc_uwsgi_port" --uwsgi.unix-socket.path="$run_dir/mvc.sock" \
+    --benchmark.http-unix-socket="$run_dir/mvc-http.sock" > "$run_dir/mvc-app.log" 2>&1 &
   mvc_pid=$!
 fi
 
@@ -183,6 +189,9 @@ sed -e "s|@RUN_DIR@|$run_dir|g" -e "s|@NGINX_WORKERS@|$nginx_workers|g" -e "s|@B
     -e "s|@UWSGI_PARAMS@|/etc/nginx/uwsgi_params|g" \
     -e "s|@PORT_NGINX@|$port_nginx|g" -e "s|@PORT_OURS_UNIX@|$port_ours_unix|g" \
     -e "s|@PORT_OURS_TCP@|$port_ours_tcp|g" -e "s|@PORT_PROXY@|$port_proxy|g" \
+    -e "s|@PORT_PROXY_UNIX@|$port_proxy_unix|g" -e "s|@PORT_PROXY_KEEPALIVE@|$port_proxy_keepalive|g" \
+    -e "s|@APP_HTTP_SOCKET@|$run_dir/app-http.sock|g" -e "s|@MVC_HTTP_SOCKET@|$run_dir/mvc-http.sock|g" \
+    -e "s|@PORT_MVC_PROXY_UNIX@|$port_mvc_proxy_unix|g" \
     -e "s|@PORT_UWSGI_UNIX@|$port_uwsgi_unix|g" -e "s|@PORT_UWSGI_TCP@|$port_uwsgi_tcp|g" \
     -e "s|@APP_HTTP_PORT@|$app_http_port|g" -e "s|@APP_UWSGI_PORT@|$app_uwsgi_port|g" \
     -e "s|@APP_SOCKET@|$run_dir/app.sock|g" -e "s|@UWSGI_SOCKET@|$run_dir/uwsgi.sock|g" \
@@ -217,12 +226,15 @@ cat > "$out/rows.tsv" <<ROWS
 nginx	nginx alone (return 200)	ceiling	none	$port_nginx
 ours-unix	ours, uwsgi_pass unix socket	ours	unix	$port_ours_unix
 ours-tcp	ours, uwsgi_pass TCP	ours	tcp	$port_ours_tcp
-proxy	ours, HTTP port, proxy_pass keep-alive	proxy	http	$port_proxy
+proxy	ours, HTTP port, proxy_pass (a connection per request)	proxy	tcp	$port_proxy
+proxy-unix	ours, HTTP on a unix socket, proxy_pass (a connection per request)	proxy	unix	$port_proxy_unix
+proxy-keepalive	ours, HTTP port, proxy_pass keep-alive	proxy	keepalive	$port_proxy_keepalive
 uwsgi-unix	uWSGI 2.0, uwsgi_pass unix socket	uwsgi	unix	$port_uwsgi_unix
 uwsgi-tcp	uWSGI 2.0, uwsgi_pass TCP	uwsgi	tcp	$port_uwsgi_tcp
 mvc-unix	MVC on Tomcat, uwsgi_pass unix socket	mvc	unix	$port_mvc_unix
 mvc-tcp	MVC on Tomcat, uwsgi_pass TCP	mvc	tcp	$port_mvc_tcp
 mvc-proxy	MVC on Tomcat, HTTP port, proxy_pass (a connection per request)	mvc-http	http	$port_mvc_proxy
+mvc-proxy-unix	MVC on Tomcat, HTTP on a unix socket, proxy_pass (a connection per request)	mvc-http	http-unix	$port_mvc_proxy_unix
 mvc-proxy-keepalive	MVC on Tomcat, HTTP port, proxy_pass keep-alive	mvc-http	http-keepalive	$port_mvc_proxy_keepalive
 mvc-apache-uwsgi	MVC on Tomcat, Apache mod_proxy_uwsgi TCP	mvc-apache	tcp	$port_mvc_apache_uwsgi
 mvc-ajp	MVC on Tomcat, Apache mod_proxy_ajp, Tomcat's AJP connector	mvc-ajp	ajp	$port_mvc_ajp

@@ -1,6 +1,7 @@
 package io.github.uwsgispringboot.codec;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -78,15 +79,18 @@ public class UwsgiResponseEncoder extends HttpResponseEncoder {
 	 * with CR, LF or NUL (Apache refuses them since CVE-2023-27522).
 	 */
 	private static void removeUnsafeHeaders(HttpResponse response) {
-		List<String> unsafe = null;
-		for (Map.Entry<String, String> header : response.headers()) {
+		List<CharSequence> unsafe = null;
+		// the headers as stored: iterating them as strings would copy every entry of every response
+		Iterator<Map.Entry<CharSequence, CharSequence>> headers = response.headers().iteratorCharSequence();
+		while (headers.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> header = headers.next();
 			if (UwsgiResponseRules.isUnsafe(header.getKey()) || UwsgiResponseRules.isUnsafe(header.getValue())) {
 				unsafe = (unsafe != null) ? unsafe : new ArrayList<>(1);
 				unsafe.add(header.getKey());
 			}
 		}
 		if (unsafe != null) {
-			for (String name : unsafe) {
+			for (CharSequence name : unsafe) {
 				response.headers().remove(name);
 			}
 			logger.error("Removed response header(s) {} with CR, LF or NUL from a {} response", unsafe,

@@ -17,9 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The Spring MVC application of the end-to-end benchmark ({@code scripts/benchmark.sh}): one
  * ordinary {@code @RestController} on Tomcat, Actuator on the class path, served on its HTTP port,
- * by the uwsgi starter over uwsgi on TCP and a unix socket, and, with {@code benchmark.ajp-port},
- * over Tomcat's own AJP connector, the peer of uwsgi behind Apache httpd. The script sets the ports
- * and the socket path on the command line.
+ * by the uwsgi starter over uwsgi on TCP and a unix socket, with {@code benchmark.ajp-port} over
+ * Tomcat's own AJP connector, the peer of uwsgi behind Apache httpd, and with
+ * {@code benchmark.http-unix-socket} over HTTP on a unix socket, the peer of uwsgi on a unix socket
+ * behind nginx. The script sets the ports and the socket paths on the command line.
  */
 @SpringBootApplication
 public class MvcHelloApplication {
@@ -45,6 +46,25 @@ public class MvcHelloApplication {
 				protocol.setAddress(InetAddress.getLoopbackAddress());
 				protocol.setSecretRequired(false);
 				factory.addAdditionalConnectors(ajp);
+			}
+		};
+	}
+
+	/**
+	 * A second HTTP/1.1 connector, on a unix socket that nginx's workers may write to, with Tomcat's
+	 * defaults otherwise (which are Spring Boot's: 200 threads, 100 requests per kept-alive connection).
+	 * @param path the socket's path; none when empty
+	 * @return the customizer
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> unixSocketHttpConnector(
+			@Value("${benchmark.http-unix-socket:}") String path) {
+		return (factory) -> {
+			if (!path.isEmpty()) {
+				Connector http = new Connector("HTTP/1.1");
+				http.setProperty("unixDomainSocketPath", path);
+				http.setProperty("unixDomainSocketPathPermissions", "rw-rw-rw-");
+				factory.addAdditionalConnectors(http);
 			}
 		};
 	}

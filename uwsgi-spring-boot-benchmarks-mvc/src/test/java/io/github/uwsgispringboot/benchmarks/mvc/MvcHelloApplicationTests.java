@@ -6,15 +6,24 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 
 import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -22,6 +31,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.core.env.Environment;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +43,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "uwsgi.port=0", "benchmark.ajp-port=0" })
 class MvcHelloApplicationTests {
+
+	@TempDir
+	static Path directory;
+
+	@DynamicPropertySource
+	static void unixSocket(DynamicPropertyRegistry registry) {
+		registry.add("benchmark.http-unix-socket", () -> directory.resolve("http.sock").toString());
+	}
 
 	@Autowired
 	Environment environment;
@@ -56,6 +75,20 @@ class MvcHelloApplicationTests {
 				"/hello", "SERVER_PROTOCOL", "HTTP/1.1", "HTTP_HOST", "localhost", "REMOTE_ADDR", "127.0.0.1"));
 		String response = new String(reply, StandardCharsets.ISO_8859_1);
 		assertThat(response).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nHello, world!");
+	}
+
+	@Test
+	void unixSocketHttpConnectorAnswersHelloAndNginxsWorkersMayConnect() throws IOException {
+		Path socket = directory.resolve("http.sock");
+		assertThat(Files.getPosixFilePermissions(socket)).isEqualTo(PosixFilePermissions.fromString("rw-rw-rw-"));
+		try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			channel.connect(UnixDomainSocketAddress.of(socket));
+			// nginx's default proxy_pass: HTTP/1.0, the connection closed after the response
+			channel.write(ByteBuffer.wrap("GET /hello HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII)));
+			String response = new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(response).matches("(?s)HTTP/1\\.[01] 200 .*").endsWith("\r\n\r\nHello, world!");
+		}
 	}
 
 	@Test

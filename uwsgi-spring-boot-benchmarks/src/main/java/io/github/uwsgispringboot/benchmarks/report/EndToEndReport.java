@@ -24,10 +24,12 @@ import javax.imageio.ImageIO;
  * page's generated section and the chart.
  * <p>
  * The run's directory holds {@code rows.tsv} ({@code id, label, group, transport} per row, in
- * table order; group is {@code ceiling}, {@code ours}, {@code proxy}, {@code uwsgi} or {@code baseline}
- * for the WebFlux application's table, and for the Spring MVC application's table {@code mvc} (uwsgi
- * through nginx), {@code mvc-http} (its HTTP port through nginx, transport {@code http} for a
- * connection per request, {@code http-keepalive} for kept-alive connections), {@code mvc-apache}
+ * table order; group is {@code ceiling}, {@code ours}, {@code proxy} (the HTTP port through nginx,
+ * transport {@code tcp} or {@code unix} for a connection per request, {@code keepalive} for kept-alive
+ * connections), {@code uwsgi} or {@code baseline} for the WebFlux application's table, and for the
+ * Spring MVC application's table {@code mvc} (uwsgi through nginx), {@code mvc-http} (its HTTP port
+ * through nginx, transport {@code http} or {@code http-unix} for a connection per request over TCP or
+ * a unix socket, {@code http-keepalive} for kept-alive connections), {@code mvc-apache}
  * (uwsgi through Apache httpd) or {@code mvc-ajp} (Tomcat's AJP connector through Apache httpd)),
  * {@code environment.tsv} ({@code name, value}: machine and parameters),
  * {@code runs/ROUND.ID.wrk}, the output of {@code wrk --latency} for each round and row, and
@@ -71,6 +73,7 @@ public final class EndToEndReport {
 				StandardCharsets.UTF_8);
 		report.writeChart(runDir.resolve("performance.png"));
 		System.out.println(report.table());
+		System.out.println(report.comparisons());
 		if (mvcSection != null) {
 			System.out.println(report.mvcTable());
 			System.out.println(report.mvcComparisons());
@@ -118,22 +121,39 @@ public final class EndToEndReport {
 	 */
 	String table() {
 		Row ours = find("ours", "unix");
-		Row proxy = find("proxy", null);
+		Row keptAlive = find("proxy", "keepalive");
 		Row ceiling = find("ceiling", null);
 		StringBuilder table = new StringBuilder();
-		table.append("| Row | req/s | p50 | p99 | ÷ ours (unix) | ÷ uWSGI, same transport | ÷ proxy_pass "
-				+ "| of nginx alone | backend CPU per request | nginx CPU per request | errors |\n");
-		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+		table.append("| Row | req/s | p50 | p99 | ÷ ours (unix) | ÷ uWSGI, same transport | ÷ proxy_pass, same transport "
+				+ "| ÷ proxy_pass keep-alive | of nginx alone | backend CPU per request | nginx CPU per request | errors |\n");
+		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
 		for (Row row : webFluxRows()) {
-			Row uwsgi = "ceiling".equals(row.group()) || "proxy".equals(row.group()) ? null
-					: find("uwsgi", row.transport());
-			String backendCpu = "ceiling".equals(row.group()) ? NONE : micros(row.median(Run::backendCpuPerRequest));
-			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %d |%n",
+			boolean ceilingRow = "ceiling".equals(row.group());
+			Row uwsgi = ceilingRow || "proxy".equals(row.group()) ? null : find("uwsgi", row.transport());
+			Row perConnection = ceilingRow ? null : find("proxy", "unix".equals(row.transport()) ? "unix" : "tcp");
+			String backendCpu = ceilingRow ? NONE : micros(row.median(Run::backendCpuPerRequest));
+			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %s | %d |%n",
 					row.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(), ratio(row, ours),
-					ratio(row, uwsgi), ratio(row, proxy), percent(row, ceiling), backendCpu,
-					micros(row.median(Run::frontEndCpuPerRequest)), row.errors()));
+					ratio(row, uwsgi), ratio(row, perConnection), ratio(row, ceilingRow ? null : keptAlive),
+					percent(row, ceiling), backendCpu, micros(row.median(Run::frontEndCpuPerRequest)), row.errors()));
 		}
 		return table.toString();
+	}
+
+	/**
+	 * Return the comparisons the tracker asks for of the WebFlux rows, in markdown, each with its
+	 * targets: uwsgi against the same application's HTTP port behind nginx, on the same transport.
+	 * @return a list, empty when the run lacks the rows
+	 */
+	String comparisons() {
+		StringBuilder list = new StringBuilder();
+		compare(list, "uwsgi over TCP against `proxy_pass` with a connection per request over TCP", find("ours", "tcp"),
+				find("proxy", "tcp"), new Targets(1.15, 0.85, Double.NaN));
+		compare(list, "uwsgi over a unix socket against `proxy_pass` keep-alive", find("ours", "unix"),
+				find("proxy", "keepalive"), new Targets(0.8, Double.NaN, 6));
+		compare(list, "uwsgi over a unix socket against `proxy_pass` with a connection per request over a unix socket",
+				find("ours", "unix"), find("proxy", "unix"), Targets.NONE);
+		return list.toString();
 	}
 
 	/**
@@ -142,16 +162,16 @@ public final class EndToEndReport {
 	 * @return the table
 	 */
 	String mvcTable() {
-		Row perConnection = find("mvc-http", "http");
 		Row keptAlive = find("mvc-http", "http-keepalive");
 		Row ajp = find("mvc-ajp", null);
 		Row ceiling = find("ceiling", null);
 		StringBuilder table = new StringBuilder();
-		table.append("| Row | req/s | p50 | p99 | ÷ proxy_pass | p99 ÷ proxy_pass | ÷ proxy_pass keep-alive | ÷ AJP "
-				+ "| of nginx alone | backend CPU per request | front end CPU per request | errors |\n");
+		table.append("| Row | req/s | p50 | p99 | ÷ proxy_pass, same transport | p99 ÷ proxy_pass | ÷ proxy_pass keep-alive "
+				+ "| ÷ AJP | of nginx alone | backend CPU per request | front end CPU per request | errors |\n");
 		table.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
 		for (Row row : mvcRows()) {
 			boolean apache = row.throughApache();
+			Row perConnection = find("mvc-http", row.transport().endsWith("unix") ? "http-unix" : "http");
 			table.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f ms | %.2f ms | %s | %s | %s | %s | %s | %s | %s | %d |%n",
 					row.label(), row.requestsPerSecond(), row.p50Millis(), row.p99Millis(),
 					ratio(row, apache ? null : perConnection), p99Ratio(row, apache ? null : perConnection),
@@ -168,35 +188,71 @@ public final class EndToEndReport {
 	 * @return a list, empty when the run lacks the rows
 	 */
 	String mvcComparisons() {
-		Row perConnection = find("mvc-http", "http");
 		StringBuilder list = new StringBuilder();
 		compare(list, "uwsgi over TCP against `proxy_pass` with a connection per request, both through nginx",
-				find("mvc", "tcp"), perConnection, 1.15);
-		compare(list, "uwsgi over a unix socket against `proxy_pass` with a connection per request, both through nginx",
-				find("mvc", "unix"), perConnection, Double.NaN);
+				find("mvc", "tcp"), find("mvc-http", "http"), new Targets(1.15, Double.NaN, Double.NaN));
+		compare(list, "uwsgi over a unix socket against `proxy_pass` with a connection per request over a unix socket, "
+				+ "both through nginx", find("mvc", "unix"), find("mvc-http", "http-unix"), Targets.NONE);
 		compare(list, "uwsgi over TCP against AJP, both through Apache httpd", find("mvc-apache", null),
-				find("mvc-ajp", null), Double.NaN);
+				find("mvc-ajp", null), Targets.NONE);
 		return list.toString();
 	}
 
-	private static void compare(StringBuilder list, String what, Row row, Row peer, double target) {
+	private static void compare(StringBuilder list, String what, Row row, Row peer, Targets targets) {
 		if (row == null || peer == null) {
 			return;
 		}
 		double throughput = row.requestsPerSecond() / peer.requestsPerSecond();
 		double p99 = row.p99Millis() / peer.p99Millis();
+		double cpu = row.median(Run::backendCpuPerRequest);
+		double peerCpu = peer.median(Run::backendCpuPerRequest);
 		list.append(String.format(Locale.ROOT, "- %s: **%.2f** times the requests per second", what, throughput));
-		if (!Double.isNaN(target)) {
-			list.append(String.format(Locale.ROOT, " (target at least %.2f: %s)", target,
-					(throughput >= target) ? "met" : "**not met**"));
+		if (targets.hasOne()) {
+			list.append(Double.isNaN(targets.throughput()) ? ""
+					: String.format(Locale.ROOT, " (target at least %.2f: %s)", targets.throughput(),
+							verdict(throughput >= targets.throughput())));
 		}
 		list.append(String.format(Locale.ROOT, "; p99 %.2f ms against %.2f ms, %.2f", row.p99Millis(),
 				peer.p99Millis(), p99));
-		if (!Double.isNaN(target)) {
-			list.append((p99 <= 1) ? " (target no worse: met)" : " (target no worse: **not met**)");
+		if (targets.hasOne()) {
+			list.append(" (target no worse: ").append(verdict(p99 <= 1)).append(")");
 		}
-		list.append(String.format(Locale.ROOT, "; backend CPU per request %s against %s.%n",
-				micros(row.median(Run::backendCpuPerRequest)), micros(peer.median(Run::backendCpuPerRequest))));
+		list.append(String.format(Locale.ROOT, "; backend CPU per request %s against %s, **%.2f** times, %+.1f µs",
+				micros(cpu), micros(peerCpu), cpu / peerCpu, cpu - peerCpu));
+		if (!Double.isNaN(targets.cpuRatio())) {
+			list.append(String.format(Locale.ROOT, " (target at most %.2f times: %s)", targets.cpuRatio(),
+					verdict(cpu / peerCpu <= targets.cpuRatio())));
+		}
+		if (!Double.isNaN(targets.cpuExtraMicros())) {
+			list.append(String.format(Locale.ROOT, " (target at most %+.0f µs: %s)", targets.cpuExtraMicros(),
+					verdict(cpu - peerCpu <= targets.cpuExtraMicros())));
+		}
+		list.append(cpuRoundByRound(row, peer, !Double.isNaN(targets.cpuExtraMicros()))).append(".\n");
+	}
+
+	/**
+	 * Return the backend CPU per request of each round against the peer's in the same round, which
+	 * shows how much the ratio of the medians moved with the machine: empty with one round, or
+	 * rounds without CPU figures.
+	 */
+	private static String cpuRoundByRound(Row row, Row peer, boolean difference) {
+		int rounds = Math.min(row.rounds().size(), peer.rounds().size());
+		StringBuilder each = new StringBuilder();
+		for (int round = 0; round < rounds; round++) {
+			double cpu = row.rounds().get(round).backendCpuPerRequest();
+			double peerCpu = peer.rounds().get(round).backendCpuPerRequest();
+			if (Double.isNaN(cpu) || Double.isNaN(peerCpu)) {
+				return "";
+			}
+			each.append((round > 0) ? ", " : "")
+				.append(difference ? String.format(Locale.ROOT, "%+.1f µs", cpu - peerCpu)
+						: String.format(Locale.ROOT, "%.2f", cpu / peerCpu));
+		}
+		return (rounds > 1) ? "; round by round " + each : "";
+	}
+
+	private static String verdict(boolean met) {
+		return met ? "met" : "**not met**";
 	}
 
 	/**
@@ -210,9 +266,10 @@ public final class EndToEndReport {
 			return null;
 		}
 		return MVC_BEGIN + "\n\n" + machineTable() + "\n" + mvcTable() + "\n"
-				+ "`÷ proxy_pass` and `p99 ÷ proxy_pass` compare with the HTTP port behind nginx's default `proxy_pass` "
-				+ "(a connection per request), `÷ AJP` with Tomcat's AJP connector behind Apache httpd; the front end "
-				+ "is nginx or Apache httpd, as the row says.\n\n" + mvcComparisons() + "\n"
+				+ "`÷ proxy_pass, same transport` and `p99 ÷ proxy_pass` compare with the HTTP port behind nginx's default "
+				+ "`proxy_pass` (a connection per request) over the row's transport, TCP or unix socket, `÷ AJP` with "
+				+ "Tomcat's AJP connector behind Apache httpd; the front end is nginx or Apache httpd, as the row says."
+				+ "\n\n" + mvcComparisons() + "\n"
 				+ roundsTable(mvc) + "\n" + MVC_END + "\n";
 	}
 
@@ -225,9 +282,14 @@ public final class EndToEndReport {
 		StringBuilder page = new StringBuilder(BEGIN).append("\n\n");
 		page.append(machineTable()).append("\n").append(table()).append("\n");
 		page.append("Medians over the rounds, each column on its own. `÷` columns divide this row's requests per second "
-				+ "by the other row's; `of nginx alone` is the share of what nginx answers by itself. CPU per request is "
-				+ "the CPU time (user and system) the backend's processes, and nginx's, used during a run divided by "
-				+ "the requests of the run.\n\n");
+				+ "by the other row's; `÷ proxy_pass, same transport` compares with the HTTP port behind nginx's default "
+				+ "`proxy_pass` (a connection per request) over the row's transport, TCP or unix socket; `of nginx alone` "
+				+ "is the share of what nginx answers by itself. CPU per request is the CPU time (user and system) the "
+				+ "backend's processes, and nginx's, used during a run divided by the requests of the run.\n\n");
+		String comparisons = comparisons();
+		if (!comparisons.isEmpty()) {
+			page.append(comparisons).append("\n");
+		}
 		page.append(roundsTable(webFluxRows()));
 		page.append("\n![Requests per second per row](").append(chart).append(")\n\n").append(END).append("\n");
 		return page.toString();
@@ -322,6 +384,22 @@ public final class EndToEndReport {
 			.filter((line) -> !line.isBlank())
 			.map((line) -> line.split("\t", -1))
 			.toList();
+	}
+
+	/**
+	 * What a row must reach against its peer: at least {@code throughput} times its requests per
+	 * second, at most {@code cpuRatio} times its backend CPU per request, at most
+	 * {@code cpuExtraMicros} more backend CPU per request, each NaN when not a target; and a p99 no
+	 * worse, when any is a target.
+	 */
+	record Targets(double throughput, double cpuRatio, double cpuExtraMicros) {
+
+		static final Targets NONE = new Targets(Double.NaN, Double.NaN, Double.NaN);
+
+		boolean hasOne() {
+			return !Double.isNaN(this.throughput) || !Double.isNaN(this.cpuRatio) || !Double.isNaN(this.cpuExtraMicros);
+		}
+
 	}
 
 	/**

@@ -18,9 +18,10 @@ import java.util.Locale;
  */
 final class ThroughputChart {
 
-	private static final int WIDTH = 960;
+	private static final int WIDTH = 1230;
 
-	private static final int LABEL_WIDTH = 330;
+	/** Room for the longest row label of scripts/benchmark.sh, about 80 characters. */
+	private static final int LABEL_WIDTH = 600;
 
 	private static final int VALUE_WIDTH = 110;
 
