@@ -22,8 +22,12 @@ final class UwsgiHttpHandlerAdapter implements HttpHandler {
 
 	private final HttpHandler delegate;
 
-	UwsgiHttpHandlerAdapter(HttpHandler delegate) {
+	/** Whether each connection has a {@link UwsgiRequestTimer}. */
+	private final boolean timed;
+
+	UwsgiHttpHandlerAdapter(HttpHandler delegate, boolean timed) {
 		this.delegate = delegate;
+		this.timed = timed;
 	}
 
 	@Override
@@ -39,10 +43,10 @@ final class UwsgiHttpHandlerAdapter implements HttpHandler {
 			return response.setComplete();
 		}
 		Mono<Void> handling = this.delegate.handle(clientRequest, response);
-		UwsgiRequestTimer timer = (UwsgiRequestTimer) connection.channel().pipeline().get(UwsgiRequestTimer.NAME);
-		if (timer == null) {
+		if (!this.timed) {
 			return handling;
 		}
+		UwsgiRequestTimer timer = (UwsgiRequestTimer) connection.channel().pipeline().get(UwsgiRequestTimer.NAME);
 		return handling.timeout(timer.expiry())
 			.onErrorResume(TimeoutException.class, (ex) -> timedOut(timer, response, connection));
 	}

@@ -79,6 +79,9 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 
 	private final List<UwsgiServerListener> listeners;
 
+	/** All of {@link #listeners} as one, for what tells them all at once. */
+	private final UwsgiServerListener allListeners;
+
 	private final List<UwsgiServerCustomizer> customizers;
 
 	private UnixSocketFile unixSocketFile;
@@ -134,6 +137,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		this.options = options;
 		this.httpHandler = httpHandler;
 		this.listeners = List.copyOf(listeners);
+		this.allListeners = UwsgiServerListener.all(this.listeners);
 		this.customizers = List.copyOf(customizers);
 	}
 
@@ -241,7 +245,8 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 
 	private DisposableServer bind(SocketAddress address, HttpHandler httpHandler, String transport, String failure,
 			InheritedListener inherited) {
-		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(httpHandler);
+		UwsgiHttpHandlerAdapter handler = new UwsgiHttpHandlerAdapter(httpHandler,
+				this.options.limits().requestTimeout().isEnabled());
 		try {
 			HttpServer server = HttpServer.create()
 				.bindAddress(() -> address)
@@ -311,7 +316,7 @@ public final class UwsgiServer implements UwsgiListenerStatus {
 		if (timeout.isEnabled()) {
 			channel.pipeline()
 				.addAfter(last, UwsgiRequestTimer.NAME,
-						new UwsgiRequestTimer(timeout, transport, UwsgiServerListener.all(this.listeners)));
+						new UwsgiRequestTimer(timeout, transport, this.allListeners));
 		}
 	}
 

@@ -17,13 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -114,24 +111,9 @@ class BothServersBadInputTests {
 
 	private static final Logger refusalLog = Logger.getLogger(UwsgiRefusalLog.class.getName());
 
-	private final List<String> logLines = new CopyOnWriteArrayList<>();
+	private final LogLines logCapture = new LogLines(Level.ALL);
 
-	private final Handler logCapture = new Handler() {
-
-		@Override
-		public void publish(LogRecord record) {
-			BothServersBadInputTests.this.logLines.add(record.getMessage());
-		}
-
-		@Override
-		public void flush() {
-		}
-
-		@Override
-		public void close() {
-		}
-
-	};
+	private final List<String> logLines = this.logCapture.lines();
 
 	private Path temp;
 
@@ -157,8 +139,7 @@ class BothServersBadInputTests {
 		this.tomcatOpen = tomcatOpen.get(30, TimeUnit.SECONDS);
 		this.tomcatGuarded = tomcatGuarded.get(30, TimeUnit.SECONDS);
 		// after Spring Boot has set up logging: the refusal log must reach this handler at every level used
-		refusalLog.setLevel(Level.ALL);
-		refusalLog.addHandler(this.logCapture);
+		this.logCapture.captureFrom(refusalLog);
 	}
 
 	@AfterAll

@@ -13,11 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -72,26 +69,9 @@ class BothServersListenQueueTests {
 
 	private static final Logger monitorLog = Logger.getLogger(ListenQueueMonitor.class.getName());
 
-	private final List<String> warnings = new CopyOnWriteArrayList<>();
+	private final LogLines logCapture = new LogLines(Level.WARNING);
 
-	private final Handler logCapture = new Handler() {
-
-		@Override
-		public void publish(LogRecord record) {
-			if (record.getLevel() == Level.WARNING) {
-				BothServersListenQueueTests.this.warnings.add(record.getMessage());
-			}
-		}
-
-		@Override
-		public void flush() {
-		}
-
-		@Override
-		public void close() {
-		}
-
-	};
+	private final List<String> warnings = this.logCapture.lines();
 
 	private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -182,8 +162,7 @@ class BothServersListenQueueTests {
 	}
 
 	private void captureLog() {
-		monitorLog.setLevel(Level.ALL);
-		monitorLog.addHandler(this.logCapture);
+		this.logCapture.captureFrom(monitorLog);
 	}
 
 	/** Open a connection and wait until the server has accepted it. */

@@ -12,13 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -91,24 +88,9 @@ class BothServersRequestTimeoutTests {
 
 	private static final Logger timeoutLog = Logger.getLogger(UwsgiRequestTimeout.LOGGER_NAME);
 
-	private final List<String> logLines = new CopyOnWriteArrayList<>();
+	private final LogLines logCapture = new LogLines(Level.ALL);
 
-	private final Handler logCapture = new Handler() {
-
-		@Override
-		public void publish(LogRecord record) {
-			BothServersRequestTimeoutTests.this.logLines.add(record.getMessage());
-		}
-
-		@Override
-		public void flush() {
-		}
-
-		@Override
-		public void close() {
-		}
-
-	};
+	private final List<String> logLines = this.logCapture.lines();
 
 	private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -162,8 +144,7 @@ class BothServersRequestTimeoutTests {
 		CompletableFuture<Server> tomcat = CompletableFuture.supplyAsync(() -> startTomcat(temp.resolve("tomcat.sock")));
 		this.netty = startNetty(temp.resolve("netty.sock"));
 		this.tomcat = tomcat.get(30, TimeUnit.SECONDS);
-		timeoutLog.setLevel(Level.ALL);
-		timeoutLog.addHandler(this.logCapture);
+		this.logCapture.captureFrom(timeoutLog);
 	}
 
 	@AfterAll

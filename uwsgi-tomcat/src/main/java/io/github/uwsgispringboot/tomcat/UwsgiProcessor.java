@@ -88,11 +88,20 @@ final class UwsgiProcessor extends AbstractProcessor {
 	/** The request ended in time, or is a stream whose head was sent. */
 	private static final int STOPPED = 2;
 
-	/** The request timed out. */
+	/** The request timed out before its response started, and was answered 504. */
 	private static final int TIMED_OUT = 3;
+
+	/** The request timed out after its response started, and its connection was cut. */
+	private static final int CUT = 4;
 
 	/** Guarded by {@link #timing}. */
 	private int timerState = UNTIMED;
+
+	/**
+	 * The request is timed: set and read by the threads that serve it, one after the other, so that
+	 * a request without a timeout never takes {@link #timing}.
+	 */
+	private boolean timed;
 
 	/** The thread in the application for this request, guarded by {@link #timing}. */
 	private Thread serviceThread;
@@ -100,8 +109,6 @@ final class UwsgiProcessor extends AbstractProcessor {
 	/** The current request's timer, guarded by {@link #timing}. */
 	private UwsgiRequestTimers.Timed timer;
 
-	/** The request timed out before its response started and was answered 504: guarded by {@link #timing}. */
-	private boolean timeoutAnswered;
 
 	UwsgiProcessor(AbstractUwsgiProtocol<?> protocol, Adapter adapter) {
 		super(adapter);
@@ -127,7 +134,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 			state = super.process(socket, event);
 		}
 		if (state == SocketState.CLOSED) {
-			stopTimer();
+			if (this.timed) {
+				stopTimer();
+			}
 			endConnection();
 		}
 		return state;
@@ -187,8 +196,10 @@ final class UwsgiProcessor extends AbstractProcessor {
 	}
 
 	private void serviceRequest() {
-		synchronized (this.timing) {
-			this.serviceThread = Thread.currentThread();
+		if (this.timed) {
+			synchronized (this.timing) {
+				this.serviceThread = Thread.currentThread();
+			}
 		}
 		try {
 			getAdapter().service(this.request, this.response);
@@ -204,7 +215,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 			getAdapter().log(this.request, this.response, 0);
 		}
 		finally {
-			leftApplication();
+			if (this.timed) {
+				leftApplication();
+			}
 		}
 	}
 
@@ -216,7 +229,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 		boolean timedOut;
 		synchronized (this.timing) {
 			this.serviceThread = null;
-			timedOut = this.timerState == TIMED_OUT;
+			timedOut = this.timerState >= TIMED_OUT;
 		}
 		if (timedOut) {
 			Thread.interrupted();
@@ -233,6 +246,7 @@ final class UwsgiProcessor extends AbstractProcessor {
 				.add(this, this.request.getStartTimeNanos() + timeout.limitNanos());
 			this.timerState = TIMED;
 		}
+		this.timed = true;
 	}
 
 	/** The request ended in time, or its response is a stream whose head is being sent. */
@@ -259,8 +273,8 @@ final class UwsgiProcessor extends AbstractProcessor {
 			if (this.timer != expired || this.timerState != TIMED) {
 				return;
 			}
-			this.timerState = TIMED_OUT;
 			boolean started = this.response.isCommitted();
+			this.timerState = started ? CUT : TIMED_OUT;
 			Duration elapsed = elapsed();
 			this.protocol.limits().requestTimeout().log(this.uwsgiRequest, this.transport, elapsed, started,
 					this.serviceThread);
@@ -271,7 +285,6 @@ final class UwsgiProcessor extends AbstractProcessor {
 			}
 			else {
 				answerTimedOut(elapsed);
-				this.timeoutAnswered = true;
 			}
 			if (this.serviceThread != null) {
 				this.serviceThread.interrupt();
@@ -473,16 +486,20 @@ final class UwsgiProcessor extends AbstractProcessor {
 		}
 	}
 
-	private void endExchange() throws IOException {
-		boolean timedOut;
-		boolean answered;
-		synchronized (this.timing) {
-			timedOut = this.timerState == TIMED_OUT;
-			answered = this.timeoutAnswered;
+	private int timerState() {
+		if (!this.timed) {
+			return UNTIMED;
 		}
-		if (timedOut) {
+		synchronized (this.timing) {
+			return this.timerState;
+		}
+	}
+
+	private void endExchange() throws IOException {
+		int timerState = timerState();
+		if (timerState >= TIMED_OUT) {
 			// answered 504 by the timer, or cut: only an unread body may be left to linger over
-			if (answered && !this.input.isFullyRead()) {
+			if (timerState == TIMED_OUT && !this.input.isFullyRead()) {
 				linger(this.input.remaining(), false);
 			}
 			return;
@@ -551,6 +568,10 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void prepareResponse() throws IOException {
+		if (!this.timed) {
+			writeResponseHead();
+			return;
+		}
 		synchronized (this.timing) {
 			if (this.timerState == TIMED_OUT) {
 				// answered 504 already: what the application answers is not sent
@@ -590,7 +611,9 @@ final class UwsgiProcessor extends AbstractProcessor {
 
 	@Override
 	protected void finishResponse() throws IOException {
-		stopTimer();
+		if (this.timed) {
+			stopTimer();
+		}
 		this.output.end();
 	}
 
@@ -770,10 +793,10 @@ final class UwsgiProcessor extends AbstractProcessor {
 		this.closeDelimited = false;
 		this.abandoned = false;
 		this.upgradeToken = null;
+		this.timed = false;
 		synchronized (this.timing) {
 			this.timerState = UNTIMED;
 			this.serviceThread = null;
-			this.timeoutAnswered = false;
 			if (this.timer != null) {
 				this.protocol.requestTimers().remove(this.timer);
 				this.timer = null;
