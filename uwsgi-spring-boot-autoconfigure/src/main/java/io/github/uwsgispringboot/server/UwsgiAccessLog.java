@@ -104,10 +104,6 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	 * backslashes, control characters and bytes beyond ASCII in the request line, the referer and
 	 * the user agent are written as {@code \xHH}, as nginx does, so that a line is always one line.
 	 */
-	static String combined(UwsgiExchange exchange, ZonedDateTime time) {
-		return combined(exchange, time, false);
-	}
-
 	static String combined(UwsgiExchange exchange, ZonedDateTime time, boolean cut) {
 		UwsgiRequest request = exchange.request();
 		StringBuilder line = new StringBuilder(160);
@@ -134,10 +130,6 @@ public class UwsgiAccessLog implements UwsgiServerListener {
 	 * Return an exchange as one JSON object on one line: {@code @timestamp} (the time given, in
 	 * UTC with milliseconds), then the {@link #fields fields}.
 	 */
-	static String json(UwsgiExchange exchange, Instant time) {
-		return json(exchange, time, false);
-	}
-
 	static String json(UwsgiExchange exchange, Instant time, boolean cut) {
 		StringBuilder json = new StringBuilder(320);
 		json.append("{\"@timestamp\":\"").append(JSON_TIME.format(time)).append('"');

@@ -56,7 +56,7 @@ class UwsgiAccessLogTests {
 			.add("HTTP_USER_AGENT", "curl/8.5.0")
 			.build());
 		UwsgiExchange exchange = new UwsgiExchange("tcp", request, 200, 0, 5120, Duration.ofMillis(3));
-		assertThat(UwsgiAccessLog.combined(exchange, TIME)).isEqualTo(
+		assertThat(UwsgiAccessLog.combined(exchange, TIME, false)).isEqualTo(
 				"203.0.113.9 - - [24/Nov/2026:21:41:10 +0000] \"GET /orders?page=2 HTTP/2.0\" 200 5120 \"-\" \"curl/8.5.0\" 3 ms");
 	}
 
@@ -81,7 +81,7 @@ class UwsgiAccessLogTests {
 	@Test
 	void refusedPacketHasDashesForWhatWasNotRead() {
 		UwsgiExchange exchange = new UwsgiExchange("unix", null, 431, 0, 0, Duration.ZERO);
-		assertThat(UwsgiAccessLog.combined(exchange, TIME))
+		assertThat(UwsgiAccessLog.combined(exchange, TIME, false))
 			.isEqualTo("- - - [24/Nov/2026:21:41:10 +0000] \"-\" 431 0 \"-\" \"-\" 0 ms");
 	}
 
@@ -96,7 +96,7 @@ class UwsgiAccessLogTests {
 			.add("HTTP_REFERER", "r\"\" 200 0")
 			.build());
 		UwsgiExchange exchange = new UwsgiExchange("unix", request, 200, 0, 0, Duration.ZERO);
-		assertThat(UwsgiAccessLog.combined(exchange, TIME)).isEqualTo("- - - [24/Nov/2026:21:41:10 +0000] "
+		assertThat(UwsgiAccessLog.combined(exchange, TIME, false)).isEqualTo("- - - [24/Nov/2026:21:41:10 +0000] "
 				+ "\"GET /a\\x22b HTTP/1.1\\x0a\\x00\\x7f\" 200 0 \"r\\x22\\x22 200 0\" \"x\\x5cy\\x09\\xe9\" 0 ms");
 	}
 
@@ -112,7 +112,7 @@ class UwsgiAccessLogTests {
 			.add("HTTP_REFERER", "https://example.com/")
 			.build());
 		UwsgiExchange exchange = new UwsgiExchange("tcp", request, 200, 12, 5120, Duration.ofNanos(3_141_593));
-		assertThat(UwsgiAccessLog.json(exchange, TIME.withZoneSameInstant(ZoneOffset.ofHours(2)).toInstant()))
+		assertThat(UwsgiAccessLog.json(exchange, TIME.withZoneSameInstant(ZoneOffset.ofHours(2)).toInstant(), false))
 			.isEqualTo("{\"@timestamp\":\"2026-11-24T21:41:10.000Z\",\"client.address\":\"203.0.113.9\","
 					+ "\"http.request.method\":\"GET\",\"url.original\":\"/orders?page=2\",\"http.version\":\"2.0\","
 					+ "\"http.response.status_code\":200,\"http.response.body.bytes\":5120,"
@@ -123,7 +123,7 @@ class UwsgiAccessLogTests {
 	@Test
 	void jsonLineOfARefusedPacketHasOnlyWhatIsKnown() {
 		UwsgiExchange exchange = new UwsgiExchange("unix", null, 431, 0, 0, Duration.ZERO);
-		assertThat(UwsgiAccessLog.json(exchange, TIME.toInstant()))
+		assertThat(UwsgiAccessLog.json(exchange, TIME.toInstant(), false))
 			.isEqualTo("{\"@timestamp\":\"2026-11-24T21:41:10.000Z\",\"http.response.status_code\":431,"
 					+ "\"http.response.body.bytes\":0,\"http.request.body.bytes\":0,\"event.duration\":0,"
 					+ "\"network.transport\":\"unix\"}");
@@ -140,7 +140,7 @@ class UwsgiAccessLogTests {
 			.add("HTTP_USER_AGENT", userAgent)
 			.add("HTTP_REFERER", "latin1 \u00ff not UTF-8")
 			.build());
-		String line = UwsgiAccessLog.json(new UwsgiExchange("tcp", request, 200, 0, 0, Duration.ZERO), TIME.toInstant());
+		String line = UwsgiAccessLog.json(new UwsgiExchange("tcp", request, 200, 0, 0, Duration.ZERO), TIME.toInstant(), false);
 		assertThat(line).containsPattern("^[\\x20-\\x7e]+$")
 			.contains("\"http.version\":\"1.1\\r\\n\\u0000\\u0001\\u001f\\u007f\"")
 			.contains("\"user_agent.original\":\"q\\\"b\\\\s/\\t \\u00e9 \\ud83d\\ude00\"")
